@@ -17,60 +17,123 @@ export interface ToolPin {
   sha256: Record<string, string>;
 }
 
+// Checksums below were read from the tools' release notes or, where noted, agreed by several public
+// repositories that pin them; a platform with no entry is never auto-installed (the lab says how to
+// install it instead). Recorded 2026-11.
 export const TOOLS: Record<'kind' | 'kubectl' | 'helm' | 'istioctl' | 'minikube', ToolPin> = {
   kind: {
     name: 'kind',
-    version: 'v0.30.0',
-    min: '0.27.0',
+    version: 'v0.33.0',
+    min: '0.30.0',
     url: 'https://kind.sigs.k8s.io/dl/{version}/kind-{os}-{arch}',
     format: 'binary',
-    sha256: {},
+    sha256: {
+      // linux: ≥ 6 independent pins agree; darwin: 2 each.
+      'linux-amd64': 'aee6151561422756b764a4ae28e7f44cda5af5a9eead3cc9985112b1de8d8e0d',
+      'linux-arm64': '20022bee6cfcd5086cb7234d218e3454e6090022f2a8f55d1fa7fcf42c3867a2',
+      'darwin-amd64': '5a99f26f57246dc9319dd294803313197a0f34d33c525b3ea8b655db5916ece0',
+      'darwin-arm64': '0c8c7dbe5e23594a198b786c4bc13dacc101fa6196b0cb0b23a1ca44e61f4b4f',
+    },
   },
   kubectl: {
     name: 'kubectl',
-    version: 'v1.34.1',
-    min: '1.30.0',
+    version: 'v1.35.8',
+    min: '1.33.0',
     url: 'https://dl.k8s.io/release/{version}/bin/{os}/{arch}/kubectl',
     format: 'binary',
-    sha256: {},
+    sha256: {
+      'linux-amd64': '874d5e72dbb819f43cff16bcd1e4f8bac5b7f2361fe1e55049b0a6c676fb0cbf',
+      'linux-arm64': 'cc749967b62f4422260bc9c0aa7a7c55f45175ae38cb8d95767b5d2b7e04c1fd',
+    },
   },
   helm: {
     name: 'helm',
-    version: 'v3.19.0',
+    version: 'v3.22.0',
     min: '3.14.0',
     url: 'https://get.helm.sh/helm-{version}-{os}-{arch}.tar.gz',
     format: 'tar.gz',
     member: '{os}-{arch}/helm',
-    sha256: {},
+    sha256: {
+      // helm v3.22.0 release notes
+      'linux-amd64': '1e4ab49e429626cf6c6958d914248b78c9730803c2751b87627e171dc800e7bb',
+      'linux-arm64': 'f14e804dfee240f55525b667488fe9adca349e63e00c9af634c0beb1421ac310',
+      'darwin-amd64': 'bd1d09f316558dda23698527859600936fed1371021ce0f2272d66b2fdcfa69c',
+      'darwin-arm64': '4c9982a6cdeb458b60258df66b55398ca5b19293f6877faffe2909ad6f23dfe0',
+    },
   },
   istioctl: {
     name: 'istioctl',
-    version: '1.28.0',
-    min: '1.26.0',
+    version: '1.30.4',
+    min: '1.29.0',
+    // Istio names macOS "osx"; linux assets carry the arch. Only linux checksums could be sourced.
     url: 'https://github.com/istio/istio/releases/download/{version}/istioctl-{version}-{os}-{arch}.tar.gz',
     format: 'tar.gz',
     member: 'istioctl',
-    sha256: {},
+    sha256: {
+      'linux-amd64': 'feda625a00dfc69135f4692442ef66eb2fa8aea848b483348c330a1138fe392f',
+      'linux-arm64': '1045d90978d5cc46ad77a7447bebf1a26c66c796c4499bbd83f62cfcb4631f95',
+    },
   },
   minikube: {
     name: 'minikube',
-    version: 'v1.37.0',
-    min: '1.33.0',
+    version: 'v1.38.1',
+    min: '1.37.0',
     url: 'https://storage.googleapis.com/minikube/releases/{version}/minikube-{os}-{arch}',
     format: 'binary',
-    sha256: {},
+    sha256: {
+      // minikube v1.38.1 release notes, "Binary Checksums"
+      'linux-amd64': '099477eaf248bcb5bcea8ce78a2898e93ac01461c35189da1848c3de82ecd22e',
+      'linux-arm64': 'a0b8a1ebfc8c07a247271d8df98ac0ddd7c8c855b601d402463e2e50c08c6bab',
+      'darwin-amd64': 'db11dffba835609988e4e98c3a91a38653ce66ddfa8ea3aaea92d87c54a0a348',
+      'darwin-arm64': 'f9b0c70bb7daf38c683c0b6e46dc1b612600247ae826bf74576807746a919ee8',
+    },
   },
 };
 
+/** kind node images, pinned by digest (kind release notes list the digest built for each kind release).
+ * Filled only with digests read from a real source; an entry with an empty digest is refused by validation. */
+export const KIND_NODE_IMAGES: Record<string, string> = {
+  // kind v0.33.0 release notes. v1.37.0 (kind's default) is left out: Istio 1.30 supports 1.32–1.36.
+  'v1.35.8': 'sha256:07b2536e30b803ed61d1677a79df6115f798ce64c80f9e22f6ed45afd09323c0',
+  'v1.36.4': 'sha256:099e049362a1526b2db71494e1947aae99bd16290d7c895f2b7ea312e3cbfaed',
+  'v1.34.11': 'sha256:44e222ee2132dab25ff87301682f89eb82c7880ea3a1bf543bfe9708fd08d67d',
+};
+
+/** Kubernetes version minikube starts when LAB_K8S_VERSION is unset (minikube downloads it itself). */
+export const MINIKUBE_DEFAULT_K8S = 'v1.35.1'; // minikube v1.38.1's own default
+
+export function defaultK8sVersion(provider: string): string {
+  if (provider === 'sim') return TESTENV.kubernetes;
+  if (provider === 'minikube') return MINIKUBE_DEFAULT_K8S;
+  if (provider === 'kind') return Object.keys(KIND_NODE_IMAGES)[0] ?? '';
+  return '';
+}
+
+/** Versions a provider can run with what is pinned here; undefined = any (minikube, existing). */
+export function supportedK8sVersions(provider: string): string[] | undefined {
+  if (provider === 'kind') return Object.keys(KIND_NODE_IMAGES);
+  if (provider === 'sim') return [TESTENV.kubernetes];
+  return undefined;
+}
+
 /** What `scripts/testenv.ts` builds from Go modules for tests and `LAB_PROVIDER=sim`.
- * Owned by the testenv builder; changing any value changes the cache key. */
+ * Owned by the testenv builder; changing any value changes the cache key.
+ * Why these pins: docs/testenv-notes.md. */
 export const TESTENV = {
+  /** kube-apiserver, kube-controller-manager, kube-scheduler, kubectl; staging modules pinned to v0.<minor>.<patch>. */
   kubernetes: 'v1.35.4',
   etcd: 'v3.5.35',
   kwok: 'v0.8.0',
   helm: 'v3.19.0',
   kind: 'v0.33.0',
-  /** Istio tags have no `v`, so the module is pinned by pseudo-version; `istioVersion` is the tag it is. */
-  istio: '',
-  istioVersion: '',
+  /** Istio tags have no `v`, so the module is pinned by pseudo-version; `istioVersion` is the tag it is.
+   * b01690e6db7d = master (1.31-dev), eed52ebb66ad = release-1.31 (after 1.31.0-rc.0);
+   * 9739e10eb9d7 = release-1.30 head on 2026-08-26, the 1.30.4 release day (see docs/testenv-notes.md). */
+  istio: 'v0.0.0-20260826214018-9739e10eb9d7',
+  istioVersion: '1.30.4',
+  /** Bump when the build recipe (ldflags, tags, package list) changes, to force a fresh cache dir. */
+  recipe: 1,
 } as const;
+
+/** In-cluster NFS server for LAB_STORAGE=nfs (the Kubernetes e2e NFS image; exports /exports). */
+export const NFS_SERVER_IMAGE = 'registry.k8s.io/volume-nfs:0.8';

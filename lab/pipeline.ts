@@ -1,0 +1,75 @@
+// What `lab up` does, in order. Reading this list tells you the whole bring-up.
+// Later components (Istio, observability, samples) append their steps here.
+import { LabError, wrap } from './errors.ts';
+import type { LabContext } from './context.ts';
+import { clusterStep } from './steps/cluster.ts';
+import { nodeGroupsStep } from './steps/node-groups.ts';
+import { preflightStep } from './steps/preflight.ts';
+import { storageStep } from './steps/storage.ts';
+import type { Step } from './steps/types.ts';
+
+export const PIPELINE: Step[] = [preflightStep, clusterStep, nodeGroupsStep, storageStep];
+
+export type StepOutcome = { step: string; result: 'applied' | 'unchanged' | 'skipped' | 'disabled'; detail?: string };
+
+/** Steps in dependency order; refuses a list whose `needs` point forward or nowhere. */
+export function ordered(steps: Step[] = PIPELINE): Step[] {
+  const seen = new Set<string>();
+  for (const s of steps) {
+    for (const n of s.needs) {
+      if (!steps.some((x) => x.name === n)) throw new LabError(`step ${s.name} needs unknown step ${n}`);
+      if (!seen.has(n)) throw new LabError(`step ${s.name} needs ${n}, which comes after it`);
+    }
+    seen.add(s.name);
+  }
+  return steps;
+}
+
+export function simSkipLine(step: Step): string {
+  return `${step.title}: skipped (sim): needs ${step.simSkip}`;
+}
+
+/** Reconcile every enabled step: check, then apply only what is not done. */
+export async function runPipeline(ctx: LabContext, steps: Step[] = PIPELINE): Promise<StepOutcome[]> {
+  const out: StepOutcome[] = [];
+  for (const step of ordered(steps)) {
+    if (!step.enabled(ctx.cfg)) {
+      out.push({ step: step.name, result: 'disabled' });
+      continue;
+    }
+    if (ctx.cfg.provider === 'sim' && step.simSkip) {
+      ctx.status.skip(simSkipLine(step));
+      out.push({ step: step.name, result: 'skipped', detail: step.simSkip });
+      continue;
+    }
+    ctx.status.start(step.title);
+    try {
+      const before = await step.check(ctx);
+      if (before.done) {
+        ctx.status.ok(`${step.title} (unchanged)`);
+        out.push({ step: step.name, result: 'unchanged' });
+        continue;
+      }
+      if (before.detail) ctx.log.debug(`${step.name}: ${before.detail}`);
+      await step.apply(ctx);
+      ctx.status.ok(step.title);
+      out.push({ step: step.name, result: 'applied', detail: before.detail });
+    } catch (err) {
+      ctx.status.fail(step.title);
+      throw wrap(`step ${step.name}`, err);
+    }
+  }
+  return out;
+}
+
+/** `lab plan`: every step and what it would do, without touching anything. */
+export function planLines(ctx: LabContext, steps: Step[] = PIPELINE): string[] {
+  const lines: string[] = [];
+  ordered(steps).forEach((step, i) => {
+    const head = `${i + 1}. ${step.name} — ${step.title}`;
+    if (!step.enabled(ctx.cfg)) lines.push(`${head} [disabled for this config]`);
+    else if (ctx.cfg.provider === 'sim' && step.simSkip) lines.push(`${head} [skipped (sim): needs ${step.simSkip}]`);
+    else lines.push(head, ...step.plan(ctx).map((l) => `   ${l}`));
+  });
+  return lines;
+}

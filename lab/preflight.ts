@@ -1,0 +1,170 @@
+// Preflight (`lab doctor`, first step of `up`): is this host ready for the chosen provider and
+// profile? Every probe goes through `Probes`, so tests give fake answers and the real ones run here.
+import { readFileSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import type { LabConfig } from './config.ts';
+import { PROFILE_NEEDS } from './config-keys.ts';
+import type { Runner } from './run.ts';
+import { TOOLS } from './versions.ts';
+
+export type CheckStatus = 'ok' | 'warn' | 'fail';
+export interface CheckOutcome {
+  name: string;
+  status: CheckStatus;
+  message: string;
+  fix?: string;
+  /** A missing CLI the installer can fetch at its pinned version. */
+  installable?: string;
+}
+
+export interface EngineInfo {
+  name: 'docker' | 'podman';
+  cpus: number;
+  memoryBytes: number;
+}
+
+export interface Probes {
+  engine(): Promise<EngineInfo | { error: string }>;
+  toolVersion(tool: string): Promise<string | undefined>;
+  sysctl(key: string): Promise<number | undefined>;
+  portFree(port: number): Promise<boolean>;
+  arch(): string;
+  platform(): string;
+}
+
+export const INOTIFY_MIN = { 'fs.inotify.max_user_watches': 524288, 'fs.inotify.max_user_instances': 512 } as const;
+
+export async function runPreflight(cfg: LabConfig, probes: Probes, needs: { tools: string[]; engine: boolean }): Promise<CheckOutcome[]> {
+  const out: CheckOutcome[] = [];
+  const arch = probes.arch();
+  out.push(
+    ['amd64', 'arm64'].includes(arch)
+      ? { name: 'architecture', status: 'ok', message: `${probes.platform()}/${arch}` }
+      : { name: 'architecture', status: 'fail', message: `${arch} is not supported by kind/Istio images`, fix: 'use an amd64 or arm64 machine' },
+  );
+  if (needs.engine) out.push(...(await engineChecks(cfg, probes)));
+  for (const tool of needs.tools) out.push(await toolCheck(tool, probes));
+  if (needs.engine && probes.platform() === 'linux') out.push(...(await inotifyChecks(probes)));
+  if (cfg.provider === 'kind') {
+    for (const [key, port] of [['LAB_HTTP_PORT', cfg.httpPort], ['LAB_HTTPS_PORT', cfg.httpsPort]] as const) {
+      out.push(
+        (await probes.portFree(port))
+          ? { name: `port ${port}`, status: 'ok', message: `127.0.0.1:${port} is free` }
+          : { name: `port ${port}`, status: 'fail', message: `127.0.0.1:${port} is in use`, fix: `stop what listens there, or set ${key} to a free port` },
+      );
+    }
+  }
+  return out;
+}
+
+async function engineChecks(cfg: LabConfig, probes: Probes): Promise<CheckOutcome[]> {
+  const info = await probes.engine();
+  if ('error' in info) {
+    return [{ name: 'container engine', status: 'fail', message: info.error, fix: 'install and start Docker (or Podman), then check with: docker info' }];
+  }
+  const need = PROFILE_NEEDS[cfg.profile];
+  const memMiB = Math.floor(info.memoryBytes / 1024 / 1024);
+  const res: CheckOutcome[] = [{ name: 'container engine', status: 'ok', message: `${info.name} is running` }];
+  res.push(
+    info.cpus >= need.cpus
+      ? { name: 'engine CPUs', status: 'ok', message: `${info.cpus} CPUs (profile ${cfg.profile} needs ${need.cpus})` }
+      : { name: 'engine CPUs', status: 'fail', message: `${info.name} has ${info.cpus} CPUs; profile ${cfg.profile} needs ${need.cpus}`, fix: `give ${info.name} more CPUs, or set LAB_PROFILE=minimal` },
+  );
+  res.push(
+    memMiB >= need.memoryMiB
+      ? { name: 'engine memory', status: 'ok', message: `${memMiB} MiB (profile ${cfg.profile} needs ${need.memoryMiB})` }
+      : { name: 'engine memory', status: 'fail', message: `${info.name} has ${memMiB} MiB; profile ${cfg.profile} needs ${need.memoryMiB} MiB`, fix: `give ${info.name} more memory, or set LAB_PROFILE=minimal` },
+  );
+  return res;
+}
+
+async function toolCheck(tool: string, probes: Probes): Promise<CheckOutcome> {
+  const pin = TOOLS[tool as keyof typeof TOOLS];
+  const have = await probes.toolVersion(tool);
+  if (!have) {
+    return { name: tool, status: 'fail', message: `${tool} is not installed`, fix: `run: npm run lab -- doctor --install (installs ${tool} ${pin?.version ?? ''} into .lab/bin)`, installable: pin ? tool : undefined };
+  }
+  if (pin && compareVersions(have, pin.min) < 0) {
+    return { name: tool, status: 'fail', message: `${tool} ${have} is older than ${pin.min}`, fix: `upgrade ${tool}, or run: npm run lab -- doctor --install`, installable: tool };
+  }
+  return { name: tool, status: 'ok', message: `${tool} ${have}` };
+}
+
+async function inotifyChecks(probes: Probes): Promise<CheckOutcome[]> {
+  const out: CheckOutcome[] = [];
+  for (const [key, min] of Object.entries(INOTIFY_MIN)) {
+    const v = await probes.sysctl(key);
+    if (v === undefined) continue;
+    out.push(
+      v >= min
+        ? { name: key, status: 'ok', message: `${v}` }
+        : { name: key, status: 'fail', message: `${key} is ${v}; Loki/Alloy on kind fail with "too many open files" below ${min}`, fix: `sudo sysctl -w ${key}=${min} (persist it in /etc/sysctl.d/99-lab.conf)` },
+    );
+  }
+  return out;
+}
+
+/** Compare dotted versions, ignoring a leading v and any suffix after the numbers. */
+export function compareVersions(a: string, b: string): number {
+  const nums = (v: string) => (/(\d+)\.(\d+)(?:\.(\d+))?/.exec(v) ?? []).slice(1, 4).map((x) => Number(x ?? 0));
+  const [x, y] = [nums(a), nums(b)];
+  for (let i = 0; i < 3; i++) if ((x[i] ?? 0) !== (y[i] ?? 0)) return (x[i] ?? 0) - (y[i] ?? 0);
+  return 0;
+}
+
+const VERSION_ARGS: Record<string, string[]> = {
+  kind: ['version'],
+  kubectl: ['version', '--client=true', '-o', 'json'],
+  helm: ['version', '--short'],
+  istioctl: ['version', '--remote=false', '--short'],
+  minikube: ['version', '--short'],
+  docker: ['--version'],
+  podman: ['--version'],
+};
+
+/** Probes against the real host. */
+export function hostProbes(run: Runner, tool: (name: string) => string): Probes {
+  return {
+    async engine() {
+      for (const name of ['docker', 'podman'] as const) {
+        const res = await run.run(tool(name), ['info', '--format', '{{json .}}'], { timeoutMs: 20_000 }).catch(() => undefined);
+        if (!res) continue;
+        if (res.exitCode === 0) {
+          try {
+            const doc = JSON.parse(res.stdout) as { NCPU?: number; MemTotal?: number; host?: { cpus?: number; memTotal?: number } };
+            return { name, cpus: doc.NCPU ?? doc.host?.cpus ?? 0, memoryBytes: doc.MemTotal ?? doc.host?.memTotal ?? 0 };
+          } catch {
+            return { error: `${name} info printed something that is not JSON` };
+          }
+        }
+        if (name === 'docker') {
+          const reason = (res.stderr || res.stdout).trim().split('\n')[0];
+          return { error: `docker is installed but its engine is not reachable (${reason || `exit ${res.exitCode}`})` };
+        }
+      }
+      return { error: 'no container engine found (docker or podman)' };
+    },
+    async toolVersion(name) {
+      const res = await run.run(tool(name), VERSION_ARGS[name] ?? ['--version'], { timeoutMs: 20_000 }).catch(() => undefined);
+      if (!res || res.exitCode !== 0) return undefined;
+      const m = /v?(\d+\.\d+\.\d+)/.exec(res.stdout + res.stderr);
+      return m ? m[1] : undefined;
+    },
+    async sysctl(key) {
+      try {
+        return Number(readFileSync(`/proc/sys/${key.replace(/\./g, '/')}`, 'utf8').trim());
+      } catch {
+        return undefined;
+      }
+    },
+    portFree: (port) =>
+      new Promise((resolve) => {
+        const srv = net.createServer();
+        srv.once('error', () => resolve(false));
+        srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+      }),
+    arch: () => ({ x64: 'amd64', arm64: 'arm64' })[os.arch() as 'x64' | 'arm64'] ?? os.arch(),
+    platform: () => os.platform(),
+  };
+}

@@ -1,0 +1,99 @@
+// minikube provider (seed 002): one profile with 1 + LAB_WORKERS nodes on the docker driver with
+// containerd, LAB_DATA_DIR mounted at /opt/nfs; workers m02.. are labelled with their node group
+// after start. KUBECONFIG points minikube at LAB_KUBECONFIG so the user's file is never written.
+// Not verifiable here (no container engine): whether `--mount` reaches every node of a multi-node
+// profile. If it does not, LAB_STORAGE=nfs serves the same PVs from an in-cluster NFS server.
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { mustRun } from '../run.ts';
+import { NFS_MOUNT_PATH } from './kind-config.ts';
+import type { ClusterPlan, ClusterProvider, ProviderDeps } from './types.ts';
+
+export class MinikubeProvider implements ClusterProvider {
+  readonly name = 'minikube';
+  constructor(private readonly d: ProviderDeps) {}
+
+  private get env() {
+    return { KUBECONFIG: this.d.cfg.kubeconfig };
+  }
+
+  contextName() {
+    return this.d.cfg.clusterName;
+  }
+  requiredTools() {
+    return ['minikube', 'kubectl', 'helm', 'istioctl'];
+  }
+  needsContainerEngine() {
+    return true;
+  }
+  labelsNodesAfterCreate() {
+    return true;
+  }
+  ownsCluster() {
+    return true;
+  }
+
+  /** Node names minikube gives workers: <profile>-m02, -m03, … (the control plane is <profile>). */
+  workerNodeNames(): string[] {
+    return this.d.cfg.workerGroups.map((_, i) => `${this.d.cfg.clusterName}-m${String(i + 2).padStart(2, '0')}`);
+  }
+
+  startArgs(): string[] {
+    const { cfg } = this.d;
+    return [
+      'start',
+      '-p', cfg.clusterName,
+      '--nodes', String(1 + cfg.workers),
+      '--driver=docker',
+      '--container-runtime=containerd',
+      `--kubernetes-version=${cfg.k8sVersion}`,
+      `--cpus=${cfg.cpus}`,
+      `--memory=${cfg.memoryMiB}mb`,
+      '--mount',
+      `--mount-string=${cfg.dataDir}:${NFS_MOUNT_PATH}`,
+      // The API server and NodePorts stay on the minikube network / 127.0.0.1 port publishes.
+      '--listen-address=127.0.0.1',
+    ];
+  }
+
+  plan(): ClusterPlan {
+    return {
+      commands: [[this.d.tool('minikube'), ...this.startArgs()]],
+      files: [],
+      notes: [
+        `KUBECONFIG=${this.d.cfg.kubeconfig} for every minikube call, so ~/.kube/config is untouched`,
+        `then label ${this.workerNodeNames().map((n, i) => `${n}=${this.d.cfg.workerGroups[i]}`).join(', ')}`,
+      ],
+    };
+  }
+
+  async exists(): Promise<boolean> {
+    const res = await this.d.run.run(this.d.tool('minikube'), ['profile', 'list', '-o', 'json'], { env: this.env });
+    if (res.exitCode !== 0) return false;
+    try {
+      const doc = JSON.parse(res.stdout) as { valid?: Array<{ Name: string }>; invalid?: Array<{ Name: string }> };
+      return [...(doc.valid ?? []), ...(doc.invalid ?? [])].some((p) => p.Name === this.d.cfg.clusterName);
+    } catch {
+      return false;
+    }
+  }
+
+  async create(): Promise<void> {
+    mkdirSync(path.dirname(this.d.cfg.kubeconfig), { recursive: true });
+    await mustRun(this.d.run, this.d.tool('minikube'), this.startArgs(), { env: this.env, inherit: true });
+  }
+
+  async delete(): Promise<void> {
+    await mustRun(this.d.run, this.d.tool('minikube'), ['delete', '-p', this.d.cfg.clusterName], { env: this.env });
+  }
+
+  async ingressUrl(): Promise<string> {
+    const res = await mustRun(
+      this.d.run,
+      this.d.tool('minikube'),
+      ['service', '--url', '-p', this.d.cfg.clusterName, '-n', 'istio-system', 'istio-ingressgateway'],
+      { env: this.env, timeoutMs: 30_000 },
+    );
+    return res.stdout.trim().split('\n')[0] ?? '';
+  }
+}

@@ -1,0 +1,65 @@
+// Storage step: host directories under LAB_DATA_DIR, the lab-nfs StorageClass and the static PVs
+// (plus the NFS server when LAB_STORAGE=nfs). Kubelets mount NFS from the node's network, which
+// cannot resolve cluster DNS, so the PVs name the NFS Service by its ClusterIP.
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { KubernetesObject, V1Service } from '@kubernetes/client-node';
+import { LabError } from '../errors.ts';
+import { driftOf } from '../objects.ts';
+import type { LabContext } from '../context.ts';
+import { NFS_NAMESPACE, VOLUMES, nfsServerObjects, persistentVolume, storageClass } from './storage-objects.ts';
+import type { Step } from './types.ts';
+
+export function hostDirs(dataDir: string): string[] {
+  return VOLUMES.map((v) => path.join(dataDir, v.dir));
+}
+
+async function nfsServerIp(ctx: LabContext): Promise<string | undefined> {
+  const svc = await ctx.kube().get<V1Service>({ apiVersion: 'v1', kind: 'Service', namespace: NFS_NAMESPACE, name: 'nfs-server' });
+  return svc?.spec?.clusterIP;
+}
+
+/** Desired objects; with nfs and no Service yet, PVs are left for after the server exists. */
+async function desired(ctx: LabContext, nfsIp?: string): Promise<KubernetesObject[]> {
+  if (ctx.cfg.storage === 'hostpath') return [storageClass(), ...VOLUMES.map((v) => persistentVolume(v, { hostPath: true }))];
+  const ip = nfsIp ?? (await nfsServerIp(ctx));
+  return [...nfsServerObjects(), storageClass(), ...(ip ? VOLUMES.map((v) => persistentVolume(v, { nfsServer: ip })) : [])];
+}
+
+export function renderStorage(storage: 'hostpath' | 'nfs'): KubernetesObject[] {
+  return storage === 'hostpath'
+    ? [storageClass(), ...VOLUMES.map((v) => persistentVolume(v, { hostPath: true }))]
+    : [...nfsServerObjects(), storageClass(), ...VOLUMES.map((v) => persistentVolume(v, { nfsServer: '<nfs-server ClusterIP>' }))];
+}
+
+export const storageStep: Step = {
+  name: 'storage',
+  title: 'NFS-style storage (StorageClass lab-nfs, PVs eng-app, eng-app-data)',
+  needs: ['cluster'],
+  enabled: () => true,
+  async check(ctx) {
+    const missingDirs = hostDirs(ctx.cfg.dataDir).filter((d) => !existsSync(d));
+    const objs = await desired(ctx);
+    const drift = await driftOf(ctx.kube(), objs);
+    if (ctx.cfg.storage === 'nfs' && !objs.some((o) => o.kind === 'PersistentVolume')) drift.push('PVs wait for the NFS server Service');
+    const detail = [...missingDirs.map((d) => `directory ${d} missing`), ...drift].join('\n');
+    return { done: missingDirs.length === 0 && drift.length === 0, detail };
+  },
+  async apply(ctx) {
+    for (const dir of hostDirs(ctx.cfg.dataDir)) mkdirSync(dir, { recursive: true });
+    const kube = ctx.kube();
+    if (ctx.cfg.storage === 'nfs') {
+      await kube.apply(nfsServerObjects());
+      const ip = await nfsServerIp(ctx);
+      if (!ip) throw new LabError(`the NFS server Service in ${NFS_NAMESPACE} has no ClusterIP`);
+      await kube.apply(await desired(ctx, ip));
+    } else {
+      await kube.apply(await desired(ctx));
+    }
+  },
+  plan: (ctx) => [
+    `mkdir ${hostDirs(ctx.cfg.dataDir).join(' ')}`,
+    ...renderStorage(ctx.cfg.storage).map((o) => `apply ${o.kind}/${o.metadata?.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata?.name}`),
+  ],
+  render: (ctx) => ({ storage: renderStorage(ctx.cfg.storage) }),
+};

@@ -1,0 +1,14 @@
+import type { CommandModule } from 'yargs';
+import { planLines } from '../../lab/pipeline.ts';
+import { contextFrom } from '../options.ts';
+
+export const planCommand: CommandModule = {
+  command: 'plan',
+  describe: 'Print every step `up` would run, with commands and generated files; runs nothing',
+  builder: (y) => y.option('label-nodes', { type: 'boolean', default: false }).example('$0 plan --provider minikube', 'the minikube start command and node labels'),
+  handler: (argv) => {
+    const ctx = contextFrom(argv, { dryRun: true, labelNodes: Boolean(argv.labelNodes) });
+    process.stdout.write(`Plan for LAB_PROVIDER=${ctx.cfg.provider}, cluster ${ctx.cfg.clusterName}, profile ${ctx.cfg.profile}:\n`);
+    process.stdout.write(`${planLines(ctx).join('\n')}\n`);
+  },
+};

@@ -1,0 +1,20 @@
+import type { CommandModule } from 'yargs';
+import { runUp } from '../../lab/up.ts';
+import { contextFrom } from '../options.ts';
+
+export const upCommand: CommandModule = {
+  command: 'up',
+  describe: 'Create the cluster and install the lab (a reconcile: a second run changes nothing)',
+  builder: (y) =>
+    y
+      .option('dry-run', { type: 'boolean', default: false, describe: 'Show the plan instead (same as `lab plan`)' })
+      .option('retain', { type: 'boolean', default: false, describe: 'Keep a cluster whose creation failed, for inspection' })
+      .option('recreate', { type: 'boolean', default: false, describe: 'Replace a cluster whose spec differs from the settings' })
+      .option('label-nodes', { type: 'boolean', default: false, describe: 'existing provider: allow labelling worker nodes with node groups' })
+      .example('$0 up', 'kind cluster with 4 labelled workers, storage and everything in the profile')
+      .example('$0 up --workers 5 --recreate', 'change the node count (data in LAB_DATA_DIR is kept)'),
+  handler: async (argv) => {
+    const ctx = contextFrom(argv, { dryRun: Boolean(argv.dryRun), retain: Boolean(argv.retain), recreate: Boolean(argv.recreate), labelNodes: Boolean(argv.labelNodes) });
+    await runUp(ctx);
+  },
+};

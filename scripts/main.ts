@@ -1,0 +1,74 @@
+// The yargs program: parse, validate, hand over to lab/. Errors are rendered once, here:
+// `ERROR: …` plus the failing command's output; stacks only with --verbose. Exit 0/1/2.
+import yargs, { type Argv } from 'yargs';
+import { LabError, UsageError, exitCodeFor } from '../lab/errors.ts';
+import { configOptions } from './options.ts';
+import { doctorCommand } from './commands/doctor.ts';
+import { downCommand } from './commands/down.ts';
+import { planCommand } from './commands/plan.ts';
+import { renderCommand } from './commands/render.ts';
+import { statusCommand } from './commands/status.ts';
+import { upCommand } from './commands/up.ts';
+
+export function buildCli(args: string[]): Argv {
+  return configOptions(
+    yargs(args)
+      .scriptName('lab')
+      .usage('$0 <command> [options]\n\nA production-like service-mesh lab on one laptop.')
+      .command(upCommand)
+      .command(planCommand)
+      .command(downCommand)
+      .command(statusCommand)
+      .command(doctorCommand)
+      .command(renderCommand)
+      .option('verbose', { type: 'boolean', default: false, describe: 'Show commands run, debug lines and error stacks' })
+      .example('$0 up', 'create the kind cluster and install everything (make lab-up)')
+      .example('$0 plan --provider minikube', 'show every step and command for minikube, run nothing')
+      .example('LAB_PROVIDER=sim $0 up', 'rehearse on a local control plane without Docker (make lab-sim)')
+      .example('$0 down --purge --yes', 'delete the cluster and the lab data')
+      .demandCommand(1, 'Name a command: up, plan, down, status, doctor or render (see --help)')
+      .strict()
+      .recommendCommands()
+      .completion('completion', 'Print a shell completion script (bash/zsh): lab completion >> ~/.bashrc')
+      .wrap(Math.min(110, process.stdout.columns || 100))
+      .exitProcess(false)
+      .fail((msg, err) => {
+        throw err ?? new UsageError(msg);
+      }),
+  );
+}
+
+export async function main(args: string[], stderr: NodeJS.WritableStream = process.stderr): Promise<number> {
+  const verbose = args.includes('--verbose');
+  try {
+    await buildCli(args).parseAsync();
+    return 0;
+  } catch (err) {
+    stderr.write(renderError(err, verbose));
+    return exitCodeFor(err);
+  }
+}
+
+export function renderError(err: unknown, verbose: boolean): string {
+  const lines: string[] = [];
+  if (err instanceof UsageError) {
+    lines.push(`ERROR: ${err.message}`);
+    if (err.hint) lines.push(err.hint);
+    else lines.push('Run with --help for usage.');
+  } else if (err instanceof Error) {
+    lines.push(`ERROR: ${err.message}`);
+    if (err instanceof LabError && err.detail) lines.push(err.detail.replace(/^/gm, '  '));
+  } else {
+    lines.push(`ERROR: ${String(err)}`);
+  }
+  if (verbose && err instanceof Error) {
+    let e: unknown = err;
+    while (e instanceof Error) {
+      lines.push(e.stack ?? e.message);
+      e = e.cause;
+    }
+  } else if (!(err instanceof UsageError)) {
+    lines.push('(run again with --verbose for details)');
+  }
+  return `${lines.join('\n')}\n`;
+}
