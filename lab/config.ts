@@ -49,7 +49,7 @@ export interface LoadOptions {
 }
 
 /** Where each raw value came from, for messages ("LAB_WORKERS=3 (from .env)"). */
-type Source = 'default' | '.env' | 'environment' | 'flag';
+type Source = 'default' | '.env' | 'environment' | 'flag' | '.lab/active.json';
 interface Raw {
   value: string;
   source: Source;
@@ -61,12 +61,14 @@ export function loadConfig(opts: LoadOptions = {}): LabConfig {
   const envFile = opts.envFile ?? path.join(root, '.env');
   const problems: string[] = [];
   const fileVals = readEnvFile(envFile, problems);
+  const active = readActiveLab(root);
   const raw = new Map<string, Raw>();
   for (const spec of KEYS) {
     const flagVal = opts.flags?.[spec.flag] ?? opts.flags?.[camel(spec.flag)];
     if (flagVal !== undefined && flagVal !== '') raw.set(spec.key, { value: String(flagVal), source: 'flag' });
     else if (env[spec.key] !== undefined && env[spec.key] !== '') raw.set(spec.key, { value: env[spec.key]!, source: 'environment' });
     else if (fileVals[spec.key] !== undefined && fileVals[spec.key] !== '') raw.set(spec.key, { value: fileVals[spec.key], source: '.env' });
+    else if (active[spec.key] !== undefined) raw.set(spec.key, { value: active[spec.key], source: '.lab/active.json' });
     else if (spec.def !== undefined) raw.set(spec.key, { value: spec.def, source: 'default' });
   }
   const cfg = validate(raw, { root, env, problems });
@@ -74,6 +76,24 @@ export function loadConfig(opts: LoadOptions = {}): LabConfig {
     throw new UsageError(problems, `Fix the settings above in ${path.relative(process.cwd(), envFile) || '.env'}, the environment or the flags; see .env.example.`);
   }
   return cfg as LabConfig;
+}
+
+/** The lab `up` last brought up, so `make lab-sim` then `make lab-status` talk about the same one.
+ * It only replaces the defaults of provider and name; .env, environment and flags still win. */
+export function activeLabFile(root: string): string {
+  return path.join(root, '.lab', 'active.json');
+}
+
+function readActiveLab(root: string): Record<string, string> {
+  try {
+    const doc = JSON.parse(readFileSync(activeLabFile(root), 'utf8')) as { provider?: string; clusterName?: string };
+    const out: Record<string, string> = {};
+    if (typeof doc.provider === 'string') out.LAB_PROVIDER = doc.provider;
+    if (typeof doc.clusterName === 'string') out.LAB_CLUSTER_NAME = doc.clusterName;
+    return out;
+  } catch {
+    return {};
+  }
 }
 
 function readEnvFile(file: string, problems: string[]): Record<string, string> {

@@ -1,9 +1,10 @@
 // `lab down`: remove the cluster the lab made (or, on an existing cluster, only the objects the lab
 // created). LAB_DATA_DIR is user data: kept unless --purge, which asks first unless --yes.
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
+import { activeLabFile } from './config.ts';
 import type { LabContext } from './context.ts';
 import { UsageError } from './errors.ts';
 import { MANAGED_BY } from './kube.ts';
@@ -29,11 +30,22 @@ export async function runDown(ctx: LabContext, opts: { purge: boolean; confirm?:
   } else {
     await deleteManagedObjects(ctx);
   }
+  forgetActiveLab(ctx);
   if (opts.purge) {
     rmSync(ctx.cfg.dataDir, { recursive: true, force: true });
     ctx.log.info(`Deleted ${ctx.cfg.dataDir}`);
   } else if (existsSync(ctx.cfg.dataDir)) {
     ctx.log.info(`Kept your data in ${ctx.cfg.dataDir} (delete it with: npm run lab -- down --purge)`);
+  }
+}
+
+function forgetActiveLab(ctx: LabContext): void {
+  const file = activeLabFile(ctx.cfg.root);
+  try {
+    const doc = JSON.parse(readFileSync(file, 'utf8')) as { provider?: string; clusterName?: string };
+    if (doc.provider === ctx.cfg.provider && doc.clusterName === ctx.cfg.clusterName) rmSync(file, { force: true });
+  } catch {
+    // no active lab recorded
   }
 }
 

@@ -2,6 +2,10 @@
 // present with a different spec → show the difference and refuse unless --recreate.
 // The spec the lab created the cluster with is kept in ConfigMap kube-system/cloud-native-lab.
 import type { V1ConfigMap } from '@kubernetes/client-node';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { activeLabFile } from '../config.ts';
+import type { LabConfig } from '../config.ts';
 import { LabError } from '../errors.ts';
 import { MANAGED_BY } from '../kube.ts';
 import { desiredSpec, diffSpecs, type ClusterSpec } from '../providers/types.ts';
@@ -47,7 +51,10 @@ export const clusterStep: Step = {
   enabled: (cfg) => cfg.provider !== 'existing',
   async check(ctx) {
     const d = await decision(ctx);
-    if (d.action === 'skip') return { done: true, detail: `${ctx.cfg.clusterName} exists with the same spec` };
+    if (d.action === 'skip') {
+      rememberActiveLab(ctx.cfg);
+      return { done: true, detail: `${ctx.cfg.clusterName} exists with the same spec` };
+    }
     return { done: false, detail: d.action === 'create' ? 'missing' : d.diff.join('\n') };
   },
   async apply(ctx) {
@@ -70,6 +77,7 @@ export const clusterStep: Step = {
       }
       await ctx.kube().apply([specConfigMap(desiredSpec(ctx.cfg))]);
     }
+    rememberActiveLab(ctx.cfg);
   },
   plan(ctx) {
     const p = ctx.provider.plan();
@@ -81,3 +89,10 @@ export const clusterStep: Step = {
     ];
   },
 };
+
+/** Record which lab is up, so later commands default to it (see config.ts readActiveLab). */
+export function rememberActiveLab(cfg: LabConfig): void {
+  const file = activeLabFile(cfg.root);
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, `${JSON.stringify({ provider: cfg.provider, clusterName: cfg.clusterName })}\n`);
+}

@@ -43,8 +43,10 @@ export const preflightStep: Step = {
     return { done: bad.length === 0, detail: formatOutcomes(outcomes) };
   },
   async apply(ctx) {
-    await installMissing(ctx, await checkHost(ctx));
-    const bad = (await checkHost(ctx)).filter((o) => o.status === 'fail');
+    // Download nothing while something else is wrong: report every problem at once instead.
+    const first = (await checkHost(ctx)).filter((o) => o.status === 'fail');
+    if (first.every((o) => o.installable)) await installMissing(ctx, first);
+    const bad = first.every((o) => o.installable) ? (await checkHost(ctx)).filter((o) => o.status === 'fail') : first;
     if (bad.length > 0) {
       throw new LabError(`the host is not ready for LAB_PROVIDER=${ctx.cfg.provider} (${bad.length} problem${bad.length > 1 ? 's' : ''}); nothing was created`, {
         detail: formatOutcomes(bad),

@@ -1,0 +1,67 @@
+// `lab down` keeps LAB_DATA_DIR; `--purge` removes it only after a yes; a refusal deletes nothing.
+import test from 'ava';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { runDown } from '../../lab/down.ts';
+import { UsageError } from '../../lab/errors.ts';
+import { testConfig, testContext, tempDir } from '../helpers.ts';
+
+function setup(flags: { yes?: boolean } = {}) {
+  const root = tempDir();
+  const cfg = testConfig({}, root);
+  mkdirSync(path.join(cfg.dataDir, 'eng_app'), { recursive: true });
+  writeFileSync(path.join(cfg.dataDir, 'eng_app', 'ibdata1'), 'mysql data');
+  const { ctx, runner, lines } = testContext(cfg, flags);
+  runner.on((c) => c.args.join(' ') === 'get clusters', { stdout: 'lab\n' });
+  const deletes = () => runner.calls.filter((c) => c.args[0] === 'delete').map((c) => [c.cmd.split('/').pop(), ...c.args]);
+  return { cfg, ctx, deletes, lines };
+}
+
+test('down deletes the cluster and keeps the data', async (t) => {
+  const { cfg, ctx, deletes, lines } = setup();
+  await runDown(ctx, { purge: false });
+  t.deepEqual(deletes(), [['kind', 'delete', 'cluster', '--name', 'lab', '--kubeconfig', cfg.kubeconfig]]);
+  t.true(existsSync(path.join(cfg.dataDir, 'eng_app', 'ibdata1')));
+  t.true(lines.some((l) => l.includes(`Kept your data in ${cfg.dataDir}`)));
+});
+
+test('down --purge --yes deletes the cluster and the data', async (t) => {
+  const { cfg, ctx, deletes } = setup({ yes: true });
+  await runDown(ctx, { purge: true });
+  t.is(deletes().length, 1);
+  t.false(existsSync(cfg.dataDir));
+});
+
+test('down --purge asks; "no" deletes nothing at all', async (t) => {
+  const { cfg, ctx, deletes } = setup();
+  let asked = '';
+  const err = await t.throwsAsync(runDown(ctx, { purge: true, confirm: async (q) => ((asked = q), false) }), { instanceOf: UsageError });
+  t.regex(asked, new RegExp(`Delete ${cfg.dataDir} and everything in it\\?`));
+  t.regex(err!.message, /purge cancelled; nothing was deleted/);
+  t.deepEqual(deletes(), [], 'the cluster is still there too');
+  t.true(existsSync(cfg.dataDir));
+});
+
+test('down --purge answered yes removes the data', async (t) => {
+  const { cfg, ctx } = setup();
+  await runDown(ctx, { purge: true, confirm: async () => true });
+  t.false(existsSync(cfg.dataDir));
+});
+
+test('--purge refuses a data dir that holds the project', async (t) => {
+  const root = tempDir();
+  const cfg = testConfig({ LAB_DATA_DIR: path.dirname(root) }, root);
+  const { ctx, runner } = testContext(cfg, { yes: true });
+  await t.throwsAsync(runDown(ctx, { purge: true }), { message: /refusing --purge/ });
+  t.deepEqual(runner.calls, []);
+});
+
+test('down on a cluster that is not there says so and still keeps data', async (t) => {
+  const root = tempDir();
+  const cfg = testConfig({}, root);
+  const { ctx, runner, lines } = testContext(cfg);
+  runner.on((c) => c.args.join(' ') === 'get clusters', { stdout: 'other\n' });
+  await runDown(ctx, { purge: false });
+  t.true(lines.some((l) => l.includes('does not exist; nothing to delete')));
+  t.false(runner.calls.some((c) => c.args[0] === 'delete'));
+});
