@@ -2,7 +2,7 @@
 // present with a different spec → show the difference and refuse unless --recreate.
 // The spec the lab created the cluster with is kept in ConfigMap kube-system/cloud-native-lab.
 import type { V1ConfigMap } from '@kubernetes/client-node';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { activeLabFile } from '../config.ts';
 import type { LabConfig } from '../config.ts';
@@ -30,9 +30,14 @@ export async function liveSpec(ctx: LabContext): Promise<ClusterSpec | undefined
 
 export type ClusterDecision = { action: 'create' } | { action: 'skip' } | { action: 'refuse' | 'recreate'; diff: string[] };
 
-/** The reconcile decision, separate from doing it so it can be tested and shown by `plan`. */
-export function decide(exists: boolean, have: ClusterSpec | undefined, want: ClusterSpec, recreate: boolean): ClusterDecision {
+/**
+ * The reconcile decision, separate from doing it so it can be tested and shown by `plan`.
+ * `halfMade`: the lab started creating this cluster and was interrupted before recording its
+ * spec, so it is the lab's own and is replaced rather than refused.
+ */
+export function decide(exists: boolean, have: ClusterSpec | undefined, want: ClusterSpec, recreate: boolean, halfMade = false): ClusterDecision {
   if (!exists) return { action: 'create' };
+  if (!have && halfMade) return { action: 'recreate', diff: ['spec: (creation was interrupted; replacing the half-made cluster)'] };
   const diff = have ? diffSpecs(have, want) : ['spec: (not recorded: this cluster was not made by the lab)'];
   if (diff.length === 0) return { action: 'skip' };
   return { action: recreate ? 'recreate' : 'refuse', diff };
@@ -41,7 +46,12 @@ export function decide(exists: boolean, have: ClusterSpec | undefined, want: Clu
 async function decision(ctx: LabContext): Promise<ClusterDecision> {
   const exists = await ctx.provider.exists();
   const have = exists ? await liveSpec(ctx) : undefined;
-  return decide(exists, have, desiredSpec(ctx.cfg), ctx.flags.recreate);
+  return decide(exists, have, desiredSpec(ctx.cfg), ctx.flags.recreate, existsSync(creatingMarker(ctx.cfg)));
+}
+
+/** Present while the lab is creating a cluster; removed once its spec is recorded. */
+function creatingMarker(cfg: LabConfig): string {
+  return path.join(cfg.stateDir, `creating-${cfg.provider}-${cfg.clusterName}`);
 }
 
 export const clusterStep: Step = {
@@ -66,6 +76,9 @@ export const clusterStep: Step = {
     }
     if (d.action === 'recreate') await ctx.provider.delete();
     if (d.action !== 'skip') {
+      const marker = creatingMarker(ctx.cfg);
+      mkdirSync(path.dirname(marker), { recursive: true });
+      writeFileSync(marker, `${new Date().toISOString()}\n`);
       try {
         await ctx.provider.create({ retain: ctx.flags.retain });
       } catch (err) {
@@ -76,6 +89,7 @@ export const clusterStep: Step = {
         throw err;
       }
       await ctx.kube().apply([specConfigMap(desiredSpec(ctx.cfg))]);
+      rmSync(marker, { force: true });
     }
     rememberActiveLab(ctx.cfg);
   },

@@ -112,4 +112,5 @@ test('reconcile: missing → create, same spec → skip, different → refuse wi
   t.deepEqual((refused as { diff: string[] }).diff, ['workers: 5 → 4', 'workerGroups: ["app","deploy","ingress","system","app"] → ["app","deploy","ingress","system"]']);
   t.is(decide(true, have, want, true).action, 'recreate');
   t.is(decide(true, undefined, want, false).action, 'refuse', 'a same-named cluster the lab did not make is not adopted silently');
+  t.is(decide(true, undefined, want, false, true).action, 'recreate', 'its own interrupted creation is replaced');
 });
