@@ -163,8 +163,9 @@ export async function sendRequests(opts: LoadOptions): Promise<LoadRun> {
     while (!stop && next < opts.requests) {
       const index = next++;
       if (opts.intervalMs) {
-        const wait = start + index * opts.intervalMs - performance.now();
-        if (wait > 0) await sleep(wait);
+        // Timers have 1 ms granularity and may fire a fraction early: loop until due.
+        const due = start + index * opts.intervalMs;
+        for (let wait = due - performance.now(); wait > 0; wait = due - performance.now()) await sleep(Math.ceil(wait));
       }
       if (stop) return;
       if (performance.now() >= deadlineAt) {

@@ -2,7 +2,7 @@
 // ONE fixed sample (never retried) and compare each share with its weight.
 import { assertReachable, failureReason, sendRequests, type RequestResult } from './http-load.ts';
 import { classifyResponse, describeClassifier, parseClassifier, type Classifier } from './classify.ts';
-import { requiredSampleSize, zForConfidence } from './stats.ts';
+import { requiredSampleSize, shareNearestHalf, zForConfidence } from './stats.ts';
 import { assertNonNegativeInt, assertPositiveInt, countBy, latencySummary } from './tally.ts';
 import { evaluateSplitSample } from './split-evaluate.ts';
 import { requiredLabels, validateExpect, type SplitExpectation } from './split-expect.ts';
@@ -48,7 +48,7 @@ export function isFailedResult(r: RequestResult): boolean {
 function sampleSizePlan(expect: SplitExpectation, tolerance: number, confidence: number, given: number | undefined) {
   const shares = Object.values(expect).map((w) => w / 100);
   const recommended = requiredSampleSize(shares, tolerance, confidence);
-  const p = shares.reduce((best, s) => (Math.abs(s - 0.5) < Math.abs(best - 0.5) ? s : best), shares[0]);
+  const p = shareNearestHalf(shares);
   const formula = `⌈z²·p(1−p)/E²⌉ with z=${zForConfidence(confidence).toFixed(3)} (${+(confidence * 100).toFixed(4)}% two-sided), ` +
     `p=${+p.toFixed(4)} (expected share nearest 0.5), E=${tolerance}pp → ${recommended}`;
   if (given === undefined) return { n: recommended, source: 'computed' as const, how: formula, recommended };
@@ -96,11 +96,13 @@ export async function runSplitCheck(opts: SplitCheckOptions): Promise<SplitRepor
       return needed.every((l) => seen.has(l));
     },
   });
-  const convergeOk = converge.results.filter((r) => !isFailedResult(r));
+  // Requests cut off by the convergence deadline itself are not answers; leave them out.
+  const convergeDone = converge.results.filter((r) => r.errorCode !== 'DEADLINE');
+  const convergeOk = convergeDone.filter((r) => !isFailedResult(r));
   const convergeInfo = {
     ms: Math.round(converge.elapsedMs),
-    requests: converge.results.length,
-    errors: converge.results.length - convergeOk.length,
+    requests: convergeDone.length,
+    errors: convergeDone.length - convergeOk.length,
     seen: countBy(convergeOk, label),
     converged: needed.every((l) => seen.has(l)),
   };

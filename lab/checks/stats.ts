@@ -36,6 +36,12 @@ export function zForConfidence(confidence: number): number {
   return inverseNormalCdf(1 - (1 - confidence) / 2);
 }
 
+/** The share with the largest binomial variance p(1−p), i.e. the one nearest 0.5. */
+export function shareNearestHalf(shares: readonly number[]): number {
+  if (shares.length === 0) throw new RangeError('shareNearestHalf: no shares');
+  return shares.reduce((best, s) => (Math.abs(s - 0.5) < Math.abs(best - 0.5) ? s : best), shares[0]);
+}
+
 /**
  * Sample size so that every share is estimated within ±tolerancePp percentage points
  * at the given confidence: ⌈z²·p(1−p)/E²⌉ with p the expected share nearest 0.5.
@@ -52,7 +58,7 @@ export function requiredSampleSize(shares: number[], tolerancePp: number, confid
     throw new RangeError(`requiredSampleSize: tolerancePp must be between 0 and 100 percentage points, got ${tolerancePp}`);
   }
   assertConfidence('requiredSampleSize', confidence);
-  const p = shares.reduce((best, s) => (Math.abs(s - 0.5) < Math.abs(best - 0.5) ? s : best), shares[0]);
+  const p = shareNearestHalf(shares);
   const z = zForConfidence(confidence);
   const e = tolerancePp / 100;
   const n = (z * z * p * (1 - p)) / (e * e);

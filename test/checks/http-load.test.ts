@@ -73,14 +73,17 @@ test('the total deadline stops launching and cuts in-flight requests', async (t)
   t.is(run.stoppedBy, 'deadline');
   t.true(elapsed < 1000, `elapsed ${elapsed} ms`);
   const ok = run.results.filter((r) => r.status === 200).length;
-  t.true(ok >= 6 && ok <= 10, `ok ${ok}`); // 2 in flight × ~4 rounds of 100 ms
+  t.true(ok >= 2 && ok <= 10, `ok ${ok}`); // at most 2 in flight × 4 full rounds of 100 ms before 450 ms
+  t.true(run.results.length <= 10, `launched ${run.results.length}`);
   t.true(run.results.every((r) => r.status === 200 || r.errorCode === 'DEADLINE'));
 });
 
 test('intervalMs paces launches; until() stops early', async (t) => {
   const b = await backend((_req, res) => res.end('ok'));
   const paced = await sendRequests({ url: b.url, requests: 6, concurrency: 2, intervalMs: 40 });
-  paced.results.forEach((r, i) => t.true(r.startedAtMs >= i * 40 - 2 && r.startedAtMs < i * 40 + 30, `request ${i} at ${r.startedAtMs}`));
+  // Never early; late only by scheduler delay (generous bound: other test files load the CPU).
+  paced.results.forEach((r, i) => t.true(r.startedAtMs >= i * 40 - 1 && r.startedAtMs < i * 40 + 150, `request ${i} at ${r.startedAtMs}`));
+  t.true(paced.elapsedMs >= 5 * 40, `elapsed ${paced.elapsedMs}`);
   const stopped = await sendRequests({ url: b.url, requests: 100, concurrency: 1, until: (_r, done) => done.length === 5 });
   t.is(stopped.stoppedBy, 'until');
   t.is(stopped.results.length, 5);
