@@ -131,9 +131,52 @@ export const TESTENV = {
    * 9739e10eb9d7 = release-1.30 head on 2026-08-26, the 1.30.4 release day (see docs/testenv-notes.md). */
   istio: 'v0.0.0-20260826214018-9739e10eb9d7',
   istioVersion: '1.30.4',
+  /** The Go proxy we can reach does not serve the exact pseudo-versions istio's go.mod pins for these
+   * (403 "not available"), so the wrapper module replaces them with the nearest versions it does serve. */
+  istioReplaces: {
+    'istio.io/api': 'v1.31.1', // pinned: v1.30.4-0.20260824163423-69099aec2678
+    'istio.io/client-go': 'v1.31.1', // pinned: v1.30.4-0.20260824164123-eb36a3f6cac0
+    'github.com/envoyproxy/go-control-plane/envoy': 'v1.38.0', // pinned: v1.37.1-0.20260409083702-98966259b99a
+    'github.com/envoyproxy/go-control-plane/contrib': 'v1.36.1-0.20260729145720-a2d8c7492908', // pinned: v1.36.1-0.20260409083702-98966259b99a
+  },
   /** Bump when the build recipe (ldflags, tags, package list) changes, to force a fresh cache dir. */
   recipe: 1,
 } as const;
 
 /** In-cluster NFS server for LAB_STORAGE=nfs (the Kubernetes e2e NFS image; exports /exports). */
 export const NFS_SERVER_IMAGE = 'registry.k8s.io/volume-nfs:0.8';
+
+/** Images of the sample apps (lab/samples). Sock-shop tags are the ones microservices-demo's
+ * deploy/kubernetes pins, except where a comment says why not; eng-app's are seed 004's.
+ * Fully qualified (docker.io/…) so a docker.io pull-through mirror catches every pull.
+ * Most weaveworksdemos images and eng_app are amd64-only: on an arm64 laptop they need emulation. */
+export const SAMPLE_IMAGES = {
+  sockShop: {
+    frontEnd: 'docker.io/weaveworksdemos/front-end:0.3.12',
+    /** Default "v2" front-end for the traffic-split exercises. NOT verified: Docker Hub can't be
+     * queried from here. Override with renderSockShop({ frontEndV2Image }) if the tag is gone
+     * (seed 003 used mosuke5/front-end:master-49c0d1f, a yellow-background build). */
+    frontEndV2: 'docker.io/weaveworksdemos/front-end:red-buttons',
+    carts: 'docker.io/weaveworksdemos/carts:0.4.8',
+    catalogue: 'docker.io/weaveworksdemos/catalogue:0.3.5',
+    catalogueDb: 'docker.io/weaveworksdemos/catalogue-db:0.3.0',
+    orders: 'docker.io/weaveworksdemos/orders:0.4.7',
+    payment: 'docker.io/weaveworksdemos/payment:0.4.3',
+    queueMaster: 'docker.io/weaveworksdemos/queue-master:0.3.1',
+    shipping: 'docker.io/weaveworksdemos/shipping:0.4.8',
+    user: 'docker.io/weaveworksdemos/user:0.4.7',
+    userDb: 'docker.io/weaveworksdemos/user-db:0.3.0',
+    /** Upstream uses untagged `mongo`: 5.0+ needs AVX (absent on some laptops/VMs), 6.0+ breaks carts. */
+    mongo: 'docker.io/mongo:4.4',
+    /** Upstream uses the floating redis:alpine; pinned to a major for repeatable labs. */
+    redis: 'docker.io/redis:7-alpine',
+    rabbitmq: 'docker.io/rabbitmq:3.6.8-management',
+    /** Upstream pins no tag; no tag could be verified offline, so this follows upstream. */
+    rabbitmqExporter: 'docker.io/kbudde/rabbitmq-exporter:latest',
+  },
+  engApp: {
+    app: 'docker.io/miyakz1192/eng_app:1',
+    /** The seed pins 5.7.29 on purpose ("8.x is too incompatible"); kept. */
+    mysql: 'docker.io/mysql:5.7.29',
+  },
+} as const;

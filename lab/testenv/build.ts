@@ -1,6 +1,7 @@
 // Builds the test-environment binaries from Go modules, once per TESTENV hash.
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { go, goDirectives, goVersion, modDownload, readGoMod } from './go.ts';
@@ -59,7 +60,8 @@ export async function ensureTestenv(opts: EnsureOptions = {}): Promise<EnsureRes
   for (const g of GROUPS) {
     const bins = g.bins.filter((b) => wanted(b.name));
     if (!bins.length) continue;
-    const missing = bins.filter((b) => opts.force || !existsSync(join(binDir, b.name)));
+    const stale = g.localDir && (await readFile(stampPath(binDir, g), 'utf8').catch(() => '')) !== (await sourceHash(g.localDir));
+    const missing = bins.filter((b) => opts.force || stale || !existsSync(join(binDir, b.name)));
     if (missing.length) todo.push(g);
     else for (const b of bins) record(b.name, { version: g.display, seconds: null, cached: true, path: join(binDir, b.name) });
   }
@@ -71,7 +73,8 @@ export async function ensureTestenv(opts: EnsureOptions = {}): Promise<EnsureRes
     for (const g of todo) {
       // Another process may have built it while we waited for the lock.
       const bins = g.bins.filter((b) => wanted(b.name));
-      if (!opts.force && bins.every((b) => existsSync(join(binDir, b.name)))) {
+      const fresh = !g.localDir || (await readFile(stampPath(binDir, g), 'utf8').catch(() => '')) === (await sourceHash(g.localDir));
+      if (!opts.force && fresh && bins.every((b) => existsSync(join(binDir, b.name)))) {
         for (const b of bins) record(b.name, { version: g.display, seconds: null, cached: true, path: join(binDir, b.name) });
         continue;
       }
@@ -80,6 +83,16 @@ export async function ensureTestenv(opts: EnsureOptions = {}): Promise<EnsureRes
     }
   });
   return { binDir, built };
+}
+
+/** Our own Go modules (tools/…) are rebuilt when their source changes: bin/.<id>.src holds a hash of it. */
+const stampPath = (binDir: string, g: GroupSpec) => join(binDir, `.${g.id}.src`);
+
+async function sourceHash(dir: string): Promise<string> {
+  const h = createHash('sha256');
+  const files = (await readdir(dir)).filter((f) => /\.go$|^go\.(mod|sum)$/.test(f)).sort();
+  for (const f of files) h.update(f).update('\0').update(await readFile(join(dir, f))).update('\0');
+  return h.digest('hex');
 }
 
 /** One module: wrapper go.mod in a temp dir under the cache, `go get`, one `go build -o tmp/ pkgs…`, then move into bin/. */
@@ -127,6 +140,7 @@ async function buildGroup(
     await mkdir(outDir, { recursive: true });
     await go(args, cwd, opts.verbose);
     const tBuild = secs(t1);
+    if (g.localDir) await writeFile(stampPath(binDir, g), await sourceHash(g.localDir));
     for (const b of g.bins) {
       if (!(await readdir(outDir)).includes(b.name)) throw new TestenvBuildError(`${g.id}: go build produced no ${b.name}`);
       await rename(join(outDir, b.name), join(binDir, b.name)); // same filesystem: atomic

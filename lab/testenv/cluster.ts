@@ -1,7 +1,7 @@
 // A real control plane on 127.0.0.1 with fake (kwok) nodes, from the testenv binaries:
 // `kwokctl create cluster --runtime binary` with every component given as a local path.
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { $ } from 'zx';
 import { testenvBinDir, kwokWorkdir } from './paths.ts';
@@ -102,6 +102,7 @@ export async function stopKwokCluster(name: string, opts: { kubeconfig?: string;
   if (opts.kubeconfig) args.push('--kubeconfig', resolve(opts.kubeconfig));
   const p = await $({ env: kwokEnv(workdir), quiet: true, nothrow: true })`${join(binDir, 'kwokctl')} ${args}`;
   if (p.exitCode !== 0) throw new Error(`kwokctl delete cluster ${name} failed:\n${(p.stderr + p.stdout).trim()}`);
+  await rm(join(workdir, `${name}.kwokctl.yaml`), { force: true });
 }
 
 /** Resident memory (MiB) of each running component, from the cluster's pid files. */

@@ -118,6 +118,7 @@ export const GROUPS: GroupSpec[] = [
     display: `${TESTENV.istioVersion} (${TESTENV.istio})`,
     bins: [{ name: 'istioctl', pkg: 'istio.io/istio/istioctl/cmd/istioctl', versionArgs: ['version', '--remote=false'] }],
     tags: ['vtprotobuf', 'disable_pgv'], // istio's STANDARD_TAGS
+    replaces: () => Object.entries(TESTENV.istioReplaces).map(([m, v]) => `${m} => ${m} ${v}`),
     ldflags: () =>
       kv('istio.io/istio/pkg/version', {
         buildVersion: TESTENV.istioVersion, // also the default image tag of `istioctl manifest generate`

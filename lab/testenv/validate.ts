@@ -28,33 +28,37 @@ export interface IstioFinding {
   documentationUrl?: string;
 }
 
+const LEVELS = ['Info', 'Warning', 'Error'];
+
 /**
- * `istioctl analyze --use-kube=false --recursive DIR -o json`. Exit codes: 0 = nothing at or above
- * `--failure-threshold` (default Error), 79 = analyzers found issues; anything else = istioctl failed
- * (then findings is empty and stderr says why).
+ * `istioctl analyze --use-kube=false DIR -o json` (directories are always walked recursively; the
+ * `--recursive` flag is removed in 1.30 and, if given, makes istioctl print a notice and analyze
+ * nothing). With `-o json` istioctl exits 0 even when it finds errors, so `exitCode` is computed the
+ * way istioctl's default output mode does it: 79 if any finding is at or above `failureThreshold`
+ * (default Error), else 0; if istioctl itself failed (bad path, bad flag) it is istioctl's own
+ * non-zero code, findings is empty and stderr says why.
  */
 export async function istioAnalyze(
   dir: string,
   opts: { binDir?: string; failureThreshold?: 'Info' | 'Warning' | 'Error'; extraArgs?: string[] } = {},
 ): Promise<{ exitCode: number; findings: IstioFinding[]; stderr: string }> {
-  const args = ['analyze', '--use-kube=false', '--recursive', dir, '-o', 'json', '--color=false'];
-  if (opts.failureThreshold) args.push('--failure-threshold', opts.failureThreshold);
-  args.push(...(opts.extraArgs ?? []));
+  const args = ['analyze', '--use-kube=false', dir, '-o', 'json', '--color=false', ...(opts.extraArgs ?? [])];
   const r = await run('istioctl', args, opts.binDir);
-  let findings: IstioFinding[] = [];
   const text = r.stdout.trim();
-  if (text.startsWith('[')) {
-    const raw = JSON.parse(text) as Record<string, string>[];
-    findings = raw.map((m) => ({
-      code: m.code,
-      level: m.level,
-      message: m.message,
-      resource: m.origin ?? '',
-      reference: m.reference,
-      documentationUrl: m.documentationUrl,
-    }));
+  if (r.exitCode !== 0 || !text.startsWith('[')) {
+    return { exitCode: r.exitCode || 1, findings: [], stderr: (r.stderr + (text.startsWith('[') ? '' : text)).trim() };
   }
-  return { exitCode: r.exitCode, findings, stderr: r.stderr };
+  const findings: IstioFinding[] = (JSON.parse(text) as Record<string, string>[]).map((m) => ({
+    code: m.code,
+    level: m.level,
+    message: m.message,
+    resource: m.origin ?? '',
+    reference: m.reference,
+    documentationUrl: m.documentationUrl,
+  }));
+  const min = LEVELS.indexOf(opts.failureThreshold ?? 'Error');
+  const failed = findings.some((f) => LEVELS.indexOf(f.level) >= min);
+  return { exitCode: failed ? 79 : 0, findings, stderr: r.stderr };
 }
 
 /** `istioctl manifest generate ARGS` (offline); throws on a non-zero exit. Returns the YAML. */
