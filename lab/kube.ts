@@ -69,19 +69,32 @@ export class Kube {
   }
 
   /** Server-side apply each object in order; reports whether the server changed it. */
-  async apply(objs: KubernetesObject[], opts: { dryRun?: boolean } = {}): Promise<ApplyResult[]> {
+  async apply(objs: KubernetesObject[]): Promise<ApplyResult[]> {
     const out: ApplyResult[] = [];
     for (const obj of objs) {
       const ref = refOf(obj);
       const before = await this.get(ref);
       let after: KubernetesObject;
       try {
-        after = await this.api.patch(obj, undefined, opts.dryRun ? 'All' : undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
+        after = await this.api.patch(obj, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
       } catch (err) {
         throw new LabError(`applying ${describeRef(ref)}`, { cause: err, detail: bodyOf(err) });
       }
       const action = !before ? 'created' : before.metadata?.resourceVersion === after.metadata?.resourceVersion ? 'unchanged' : 'configured';
       out.push({ ref, action });
+    }
+    return out;
+  }
+
+  /** Server-side dry-run apply: what each object would look like, nothing written. */
+  async dryRunApply(objs: KubernetesObject[]): Promise<KubernetesObject[]> {
+    const out: KubernetesObject[] = [];
+    for (const obj of objs) {
+      try {
+        out.push(await this.api.patch(obj, undefined, 'All', FIELD_MANAGER, true, PatchStrategy.ServerSideApply));
+      } catch (err) {
+        throw new LabError(`checking ${describeRef(refOf(obj))}`, { cause: err, detail: bodyOf(err) });
+      }
     }
     return out;
   }
@@ -118,15 +131,16 @@ export class Kube {
     while (Date.now() < deadline) {
       const result = await new Promise<T | undefined>((resolve) => {
         let ctrl: AbortController | undefined;
-        const timer = setTimeout(() => {
-          ctrl?.abort();
-          resolve(undefined);
-        }, Math.max(0, deadline - Date.now()));
+        let settled = false;
+        // Settle first, then abort: aborting calls the watch's done callback synchronously.
         const finish = (v: T | undefined) => {
+          if (settled) return;
+          settled = true;
           clearTimeout(timer);
-          ctrl?.abort();
           resolve(v);
+          ctrl?.abort();
         };
+        const timer = setTimeout(() => finish(undefined), Math.max(0, deadline - Date.now()));
         watch
           .watch(listPath, { fieldSelector: `metadata.name=${name}` }, (phase, obj: T) => {
             if (phase === 'DELETED') return;
@@ -135,6 +149,7 @@ export class Kube {
           }, () => finish(undefined))
           .then((c) => {
             ctrl = c;
+            if (settled) c.abort();
           })
           .catch(() => finish(undefined));
       });

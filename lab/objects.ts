@@ -1,29 +1,27 @@
-// Helpers to compare desired objects with live ones: "done" means every field we set is already there.
+// "Is this already applied?" asked of the API server itself: a server-side dry-run apply of the
+// desired object is compared with the live one. Server defaults and canonical forms (quantities,
+// port protocols) are the server's on both sides, so only real differences count.
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { describeRef, refOf, type Kube } from './kube.ts';
 
-/** True when every field in `want` equals the one in `have` (extra fields in `have` are fine). */
-export function isSubset(want: unknown, have: unknown): boolean {
-  if (want === null || typeof want !== 'object') return want === have || String(want) === String(have);
-  if (Array.isArray(want)) {
-    return Array.isArray(have) && want.length === have.length && want.every((w, i) => isSubset(w, have[i]));
-  }
-  if (have === null || typeof have !== 'object' || Array.isArray(have)) return false;
-  return Object.entries(want as Record<string, unknown>).every(([k, v]) => isSubset(v, (have as Record<string, unknown>)[k]));
+/** The object without the fields an apply always changes or never owns. */
+export function comparable(o: KubernetesObject): unknown {
+  const { status: _s, ...rest } = o as KubernetesObject & { status?: unknown };
+  const { managedFields: _m, resourceVersion: _r, generation: _g, ...meta } = rest.metadata ?? {};
+  return { ...rest, metadata: meta };
 }
 
-/** Names of the objects that are missing or differ from what we would apply. */
+/** Names of the objects that are missing or that applying would change. */
 export async function driftOf(kube: Kube, objs: KubernetesObject[]): Promise<string[]> {
   const out: string[] = [];
   for (const o of objs) {
     const live = await kube.get(refOf(o));
-    if (!live) out.push(`${describeRef(refOf(o))} missing`);
-    else if (!isSubset({ metadata: { labels: o.metadata?.labels ?? {} }, ...withoutMeta(o) }, live)) out.push(`${describeRef(refOf(o))} differs`);
+    if (!live) {
+      out.push(`${describeRef(refOf(o))} missing`);
+      continue;
+    }
+    const [dry] = await kube.dryRunApply([o]);
+    if (JSON.stringify(comparable(dry)) !== JSON.stringify(comparable(live))) out.push(`${describeRef(refOf(o))} differs`);
   }
   return out;
-}
-
-function withoutMeta(o: KubernetesObject): Record<string, unknown> {
-  const { metadata: _m, ...rest } = o as unknown as Record<string, unknown>;
-  return rest;
 }

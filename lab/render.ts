@@ -8,7 +8,7 @@ import type { LabContext } from './context.ts';
 import { PIPELINE } from './pipeline.ts';
 
 export function toYamlDocs(objs: KubernetesObject[]): string {
-  return objs.map((o) => stringify(o, { aliasDuplicateObjects: false })).join('---\n');
+  return objs.map((o) => stringify(o, { aliasDuplicateObjects: false, version: '1.1' })).join('---\n');
 }
 
 export function renderAll(ctx: LabContext, outDir: string): string[] {

@@ -2,13 +2,13 @@
 // from Go modules, run by kwokctl's binary runtime on 127.0.0.1, with KWOK faking nodes and pod
 // status. Nodes are named and labelled like the kind cluster. No data plane: steps that need one
 // say `skipped (sim): needs …`. State lives in .lab/sim; `lab down` stops it and removes it.
-import { mkdirSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { V1Node } from '@kubernetes/client-node';
 import { NODEGROUP_LABEL } from '../config-keys.ts';
 import { Kube, MANAGED_BY } from '../kube.ts';
-import { mustRun } from '../run.ts';
 import { ensureTestenv, testenvBinDir } from '../testenv/build.ts';
+import { kwokctlConfig, startKwokCluster, stopKwokCluster } from '../testenv/cluster.ts';
 import type { ClusterPlan, ClusterProvider, ProviderDeps } from './types.ts';
 
 /** Node names as kind gives them: <name>-control-plane, <name>-worker, <name>-worker2, … */
@@ -71,33 +71,20 @@ export class SimProvider implements ClusterProvider {
     return true;
   }
 
-  createArgs(binDir: string): string[] {
-    const bin = (n: string) => path.join(binDir, n);
-    return [
-      'create', 'cluster',
-      '--name', this.d.cfg.clusterName,
-      '--runtime', 'binary',
-      '--kubeconfig', this.d.cfg.kubeconfig,
-      '--kube-apiserver-binary', bin('kube-apiserver'),
-      '--kube-controller-manager-binary', bin('kube-controller-manager'),
-      '--kube-scheduler-binary', bin('kube-scheduler'),
-      '--etcd-binary', bin('etcd'),
-      '--kwok-controller-binary', bin('kwok'),
-      '--kubectl-binary', bin('kubectl'),
-      '--wait', '120s',
-    ];
-  }
-
   plan(): ClusterPlan {
     const { cfg } = this.d;
     return {
-      commands: [['npx', 'tsx', 'scripts/testenv.ts', 'build'], [`KWOK_WORKDIR=${this.workdir}`, this.kwokctl(), ...this.createArgs(testenvBinDir())]],
-      files: [],
+      commands: [
+        ['npx', 'tsx', 'scripts/testenv.ts', 'build'],
+        [`KWOK_WORKDIR=${this.workdir}`, this.kwokctl(), '--name', cfg.clusterName, '--config', `${this.workdir}/${cfg.clusterName}.kwokctl.yaml`, 'create', 'cluster', '--runtime', 'binary', '--kubeconfig', cfg.kubeconfig],
+      ],
+      files: [{ path: `${this.workdir}/${cfg.clusterName}.kwokctl.yaml`, content: kwokctlConfig(testenvBinDir(), this.workdir) }],
       notes: [`fake nodes: ${simNodeNames(cfg.clusterName, cfg.workers).map((n, i) => (i === 0 ? `${n} (control-plane)` : `${n}=${cfg.workerGroups[i - 1]}`)).join(', ')}`],
     };
   }
 
   async exists(): Promise<boolean> {
+    if (!existsSync(this.kwokctl())) return false;
     const res = await this.d.run.run(this.kwokctl(), ['get', 'clusters'], { env: this.env });
     return res.exitCode === 0 && res.stdout.split('\n').map((l) => l.trim()).includes(this.d.cfg.clusterName);
   }
@@ -105,20 +92,53 @@ export class SimProvider implements ClusterProvider {
   async create(): Promise<void> {
     this.d.log.info('building or reusing the test control plane (first time: tens of minutes; then cached)');
     const { binDir } = await ensureTestenv({ onBinary: (n, b) => this.d.log.debug(`${n} ${b.version} ${b.cached ? 'cached' : `built in ${b.seconds}s`}`) });
-    mkdirSync(this.workdir, { recursive: true });
-    mkdirSync(path.dirname(this.d.cfg.kubeconfig), { recursive: true });
-    await mustRun(this.d.run, this.kwokctl(binDir), this.createArgs(binDir), { env: this.env, timeoutMs: 300_000 });
+    await startKwokCluster({ name: this.d.cfg.clusterName, kubeconfig: this.d.cfg.kubeconfig, binDir, workdir: this.workdir });
     const kube = Kube.fromFile(this.d.cfg.kubeconfig, this.contextName());
     const names = simNodeNames(this.d.cfg.clusterName, this.d.cfg.workers);
     await kube.apply(names.map((n, i) => fakeNode(n, i === 0 ? undefined : this.d.cfg.workerGroups[i - 1])));
   }
 
   async delete(): Promise<void> {
-    await mustRun(this.d.run, this.kwokctl(), ['delete', 'cluster', '--name', this.d.cfg.clusterName, '--kubeconfig', this.d.cfg.kubeconfig], { env: this.env });
+    const pids = this.componentPids();
+    await stopKwokCluster(this.d.cfg.clusterName, { kubeconfig: this.d.cfg.kubeconfig, workdir: this.workdir });
     rmSync(path.join(this.workdir, 'clusters', this.d.cfg.clusterName), { recursive: true, force: true });
+    rmSync(path.join(this.workdir, `${this.d.cfg.clusterName}.kwokctl.yaml`), { force: true });
+    await waitForExit(pids, 30_000);
+  }
+
+  /** PIDs of the running components (kwokctl writes one file per component). */
+  private componentPids(): number[] {
+    const dir = path.join(this.workdir, 'clusters', this.d.cfg.clusterName, 'pids');
+    if (!existsSync(dir)) return [];
+    return readdirSync(dir)
+      .map((f) => Number(readFileSync(path.join(dir, f), 'utf8').trim()))
+      .filter((pid) => Number.isInteger(pid) && pid > 0);
   }
 
   async ingressUrl(): Promise<string> {
     return 'none (sim has no data plane; use kind or minikube for traffic)';
+  }
+}
+
+/** kwokctl signals the components and returns; wait until they are gone (SIGKILL after the grace). */
+async function waitForExit(pids: number[], graceMs: number): Promise<void> {
+  const alive = () => pids.filter((pid) => existsSync(`/proc/${pid}`) || isRunning(pid));
+  const deadline = Date.now() + graceMs;
+  while (alive().length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+  for (const pid of alive()) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
   }
 }
