@@ -12,7 +12,7 @@ test.before(() => {
   if (!existsSync(path.join(testenvBinDir(), 'kindcheck'))) throw new Error(`kindcheck is not built in ${testenvBinDir()}: run make testenv`);
 });
 
-for (const env of [{}, { LAB_WORKERS: '8', LAB_K8S_VERSION: 'v1.36.4' }, { LAB_HTTP_PORT: '80', LAB_HTTPS_PORT: '443', LAB_DATA_DIR: '/srv/lab data' }]) {
+for (const env of <Array<Record<string, string>>>[{}, { LAB_WORKERS: '8', LAB_K8S_VERSION: 'v1.36.4' }, { LAB_HTTP_PORT: '80', LAB_HTTPS_PORT: '443', LAB_DATA_DIR: '/srv/lab data' }]) {
   test(`the generated config is accepted: ${JSON.stringify(env)}`, async (t) => {
     const res = await kindConfigCheck(kindConfigYaml(testConfig(env)), { yaml: true });
     t.deepEqual(res.errors, []);
