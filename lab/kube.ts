@@ -10,6 +10,7 @@ import {
   type KubernetesObject,
 } from '@kubernetes/client-node';
 import { LabError } from './errors.ts';
+import { toClientForm } from './kube-wire.ts';
 
 export const FIELD_MANAGER = 'cloud-native-lab';
 export const MANAGED_BY = { 'app.kubernetes.io/managed-by': FIELD_MANAGER } as const;
@@ -76,7 +77,7 @@ export class Kube {
       const before = await this.get(ref);
       let after: KubernetesObject;
       try {
-        after = await this.api.patch(obj, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
+        after = await this.api.patch(toClientForm(obj), undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
       } catch (err) {
         throw new LabError(`applying ${describeRef(ref)}`, { cause: err, detail: bodyOf(err) });
       }
@@ -91,7 +92,7 @@ export class Kube {
     const out: KubernetesObject[] = [];
     for (const obj of objs) {
       try {
-        out.push(await this.api.patch(obj, undefined, 'All', FIELD_MANAGER, true, PatchStrategy.ServerSideApply));
+        out.push(await this.api.patch(toClientForm(obj), undefined, 'All', FIELD_MANAGER, true, PatchStrategy.ServerSideApply));
       } catch (err) {
         throw new LabError(`checking ${describeRef(refOf(obj))}`, { cause: err, detail: bodyOf(err) });
       }

@@ -4,11 +4,13 @@ import { LabError, wrap } from './errors.ts';
 import type { LabContext } from './context.ts';
 import { clusterStep } from './steps/cluster.ts';
 import { nodeGroupsStep } from './steps/node-groups.ts';
+import { istioStep } from './steps/istio.ts';
 import { preflightStep } from './steps/preflight.ts';
+import { samplesStep } from './steps/samples.ts';
 import { storageStep } from './steps/storage.ts';
 import type { Step } from './steps/types.ts';
 
-export const PIPELINE: Step[] = [preflightStep, clusterStep, nodeGroupsStep, storageStep];
+export const PIPELINE: Step[] = [preflightStep, clusterStep, nodeGroupsStep, storageStep, istioStep, samplesStep];
 
 export type StepOutcome = { step: string; result: 'applied' | 'unchanged' | 'skipped' | 'disabled'; detail?: string };
 

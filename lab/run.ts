@@ -11,6 +11,8 @@ export interface RunOptions {
   timeoutMs?: number;
   /** Stream output to the terminal (long-running tools); otherwise captured. */
   inherit?: boolean;
+  /** Hand the terminal over (stdin too), e.g. for `kubectl exec -it`. */
+  interactive?: boolean;
 }
 
 export interface RunResult {
@@ -34,9 +36,9 @@ export class ZxRunner implements Runner {
       env,
       input: opts.input,
       nothrow: true,
-      quiet: !opts.inherit,
+      quiet: !opts.inherit && !opts.interactive,
       timeout: opts.timeoutMs,
-      stdio: opts.inherit ? ['pipe', 'inherit', 'inherit'] : undefined,
+      stdio: opts.interactive ? 'inherit' : opts.inherit ? ['pipe', 'inherit', 'inherit'] : undefined,
     })`${cmd} ${args}`;
     try {
       const out = await p;

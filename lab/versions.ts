@@ -180,3 +180,6 @@ export const SAMPLE_IMAGES = {
     mysql: 'docker.io/mysql:5.7.29',
   },
 } as const;
+
+/** Istio the lab installs (istioctl pinned in TOOLS above; 1.30 supports Kubernetes 1.32–1.36). */
+export const ISTIO = { version: '1.30.4', hub: 'docker.io/istio' } as const;

@@ -4,7 +4,7 @@
 import test from 'ava';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import type { V1Deployment, V1Job, V1Node, V1PersistentVolume, V1PersistentVolumeClaim, V1Pod } from '@kubernetes/client-node';
+import type { KubernetesObject, V1Deployment, V1Job, V1Node, V1PersistentVolume, V1PersistentVolumeClaim, V1Pod } from '@kubernetes/client-node';
 import { NODEGROUP_LABEL } from '../../lab/config-keys.ts';
 import type { LabStatus } from '../../lab/status.ts';
 import { VOLUMES } from '../../lab/steps/storage-objects.ts';
@@ -12,12 +12,17 @@ import { interruptUp, kube, lab, requireTestenv, simProject, versionsOf } from '
 
 const suffix = process.pid.toString(36);
 const A = simProject(`sim-a-${suffix}`);
+let upOutput = '';
 const LAB_KINDS: Array<[string, string]> = [
   ['v1', 'Node'],
   ['v1', 'PersistentVolume'],
   ['storage.k8s.io/v1', 'StorageClass'],
   ['v1', 'ConfigMap'],
   ['v1', 'Namespace'],
+  ['apiextensions.k8s.io/v1', 'CustomResourceDefinition'],
+  ['apps/v1', 'Deployment'],
+  ['v1', 'Secret'],
+  ['v1', 'PersistentVolumeClaim'],
 ];
 
 test.before(() => {
@@ -25,6 +30,7 @@ test.before(() => {
   if (missing) throw new Error(missing);
   const r = lab(A, ['up']);
   if (r.code !== 0) throw new Error(`lab up failed (${r.code}):\n${r.err}\n${r.out}`);
+  upOutput = r.err;
 });
 
 test.after.always(() => {
@@ -74,28 +80,70 @@ test.serial('the real scheduler places workloads on their node group; an unknown
 
 test.serial('the eng_app claims bind to the intended PVs; a look-alike claim elsewhere does not', async (t) => {
   const k = kube(A);
+  // The samples step created the eng_app claims; a competitor asks for the same class and mode.
+  await k.apply([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'intruder' } }]);
   await k.apply([
-    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'eng-app' } },
-    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'intruder' } },
+    {
+      apiVersion: 'v1',
+      kind: 'PersistentVolumeClaim',
+      metadata: { name: 'eng-app-pvc', namespace: 'intruder' },
+      spec: { accessModes: ['ReadWriteOnce'], storageClassName: 'lab-nfs', resources: { requests: { storage: '10Gi' } } },
+    } as V1PersistentVolumeClaim,
   ]);
-  const claim = (ns: string, name: string, mode: string): V1PersistentVolumeClaim => ({
-    apiVersion: 'v1',
-    kind: 'PersistentVolumeClaim',
-    metadata: { name, namespace: ns },
-    spec: { accessModes: [mode], storageClassName: 'lab-nfs', resources: { requests: { storage: '10Gi' } } },
-  });
-  // Created in the "wrong" order and with a competitor first: claimRef, not luck, decides.
-  await k.apply([claim('intruder', 'eng-app-pvc', 'ReadWriteOnce'), ...[...VOLUMES].reverse().map((v) => claim(v.claim.namespace, v.claim.name, v.mode))]);
   for (const v of VOLUMES) {
     const pvc = await k.waitFor<V1PersistentVolumeClaim>(`/api/v1/namespaces/${v.claim.namespace}/persistentvolumeclaims`, v.claim.name, (c) => c.status?.phase === 'Bound', 60_000);
     t.is(pvc.spec?.volumeName, v.name);
     const pv = await k.get<V1PersistentVolume>({ apiVersion: 'v1', kind: 'PersistentVolume', name: v.name });
     t.is(pv?.status?.phase, 'Bound');
+    t.is(pv?.spec?.claimRef?.uid, pvc.metadata?.uid, 'the PV is bound to exactly this claim');
     t.deepEqual(pv?.spec?.accessModes, [v.mode]);
     t.is(pv?.spec?.persistentVolumeReclaimPolicy, 'Retain');
   }
+  await new Promise((r) => setTimeout(r, 2000));
   const intruder = await k.get<V1PersistentVolumeClaim>({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', namespace: 'intruder', name: 'eng-app-pvc' });
   t.is(intruder?.status?.phase, 'Pending');
+});
+
+test.serial('samples: every Deployment Available on app-group nodes, db-init Job complete', async (t) => {
+  const k = kube(A);
+  const appNode = `${A.name}-worker`;
+  for (const ns of ['sock-shop', 'eng-app']) {
+    const deps = await k.list<V1Deployment>('apps/v1', 'Deployment', { namespace: ns });
+    t.true(deps.length > 0, ns);
+    for (const d of deps) t.true((d.status?.conditions ?? []).some((c) => c.type === 'Available' && c.status === 'True'), `${ns}/${d.metadata?.name}`);
+    const pods = await k.list<V1Pod>('v1', 'Pod', { namespace: ns });
+    t.deepEqual([...new Set(pods.map((p) => p.spec?.nodeName))], [appNode], `${ns} pods all on the app node`);
+  }
+  t.is((await k.list<V1Deployment>('apps/v1', 'Deployment', { namespace: 'sock-shop' })).length, 15, '14 services + front-end v2');
+  const job = await k.get<V1Job>({ apiVersion: 'batch/v1', kind: 'Job', namespace: 'eng-app', name: 'eng-app-db-init-job' });
+  t.true((job?.status?.conditions ?? []).some((c) => c.type === 'Complete' && c.status === 'True'));
+  t.true(existsSync(path.join(A.root, 'eng-app.env')), 'eng-app.env was generated');
+  t.notRegex(readFileSync(path.join(A.root, 'eng-app.env'), 'utf8'), /change-me/, 'with fresh passwords');
+});
+
+test.serial('istio on sim: CRDs and control plane from the real manifest, webhooks skipped visibly', async (t) => {
+  const k = kube(A);
+  const crds = await k.list('apiextensions.k8s.io/v1', 'CustomResourceDefinition');
+  t.true(crds.filter((c) => c.metadata!.name!.endsWith('.istio.io')).length >= 10);
+  const pods = await k.list<V1Pod>('v1', 'Pod', { namespace: 'istio-system' });
+  const where = (label: string) => [...new Set(pods.filter((p) => Object.values(p.metadata?.labels ?? {}).includes(label)).map((p) => p.spec?.nodeName))];
+  t.deepEqual(where('istiod'), [`${A.name}-worker4`], 'istiod on the system group');
+  t.deepEqual(where('istio-ingressgateway'), [`${A.name}-worker3`], 'gateway on the ingress group');
+  const gw = await k.get<{ spec: { type: string; ports: Array<{ name: string; nodePort?: number }> } } & KubernetesObject>({ apiVersion: 'v1', kind: 'Service', namespace: 'istio-system', name: 'istio-ingressgateway' });
+  t.is(gw?.spec.type, 'NodePort');
+  // status-port gets whatever NodePort the API server picks; the two the kind config maps are fixed.
+  t.deepEqual(gw?.spec.ports.filter((p) => p.name !== 'status-port').map((p) => [p.name, p.nodePort]), [['http2', 31380], ['https', 31390]]);
+  t.deepEqual(await k.list('admissionregistration.k8s.io/v1', 'MutatingWebhookConfiguration'), []);
+  t.regex(upOutput, /MutatingWebhookConfiguration\/istio-sidecar-injector: skipped \(sim\): needs a running istiod/);
+});
+
+test.serial('re-seeding makes no writes', async (t) => {
+  const k = kube(A);
+  const kinds: Array<[string, string]> = [['apps/v1', 'Deployment'], ['v1', 'Service'], ['v1', 'Secret'], ['v1', 'PersistentVolumeClaim'], ['batch/v1', 'Job'], ['networking.istio.io/v1', 'VirtualService'], ['networking.istio.io/v1', 'DestinationRule']];
+  const before = await versionsOf(k, kinds);
+  const r = lab(A, ['seed']);
+  t.is(r.code, 0, r.err);
+  t.deepEqual(await versionsOf(k, kinds), before);
 });
 
 test.serial('a Job completes (kwok pod stages)', async (t) => {

@@ -1,0 +1,123 @@
+// Istio: `istioctl install` of the lab's IstioOperator on a real cluster, verified by istiod and the
+// ingress gateway becoming Available. On sim (no data plane) the objects the API can hold are
+// applied from the real `istioctl manifest generate` output; the webhooks are skipped visibly,
+// because they would point the API server at an istiod that cannot run there.
+import { createHash } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { KubernetesObject, V1ConfigMap, V1CustomResourceDefinition, V1Deployment } from '@kubernetes/client-node';
+import { parseAllDocuments, stringify } from 'yaml';
+import type { LabContext } from '../context.ts';
+import { LabError } from '../errors.ts';
+import { MANAGED_BY } from '../kube.ts';
+import { driftOf } from '../objects.ts';
+import { ISTIO_NAMESPACE, istioOperator, meshTelemetry } from '../istio/operator.ts';
+import { mustRun } from '../run.ts';
+import { testenvBinDir } from '../testenv/build.ts';
+import type { Step } from './types.ts';
+
+const DEPLOYMENTS = ['istiod', 'istio-ingressgateway'];
+const SIM_SKIPPED_KINDS = new Set(['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration']);
+const STATE = { apiVersion: 'v1', kind: 'ConfigMap', namespace: ISTIO_NAMESPACE, name: 'cloud-native-lab-istio' };
+
+const operatorYaml = () => stringify(istioOperator(), { version: '1.1' });
+const operatorHash = () => createHash('sha256').update(operatorYaml()).digest('hex').slice(0, 16);
+const operatorFile = (ctx: LabContext) => path.join(ctx.cfg.stateDir, 'istio-operator.yaml');
+const istioctl = (ctx: LabContext) => (ctx.cfg.provider === 'sim' ? path.join(testenvBinDir(), 'istioctl') : ctx.tool('istioctl'));
+
+function writeOperator(ctx: LabContext): string {
+  const file = operatorFile(ctx);
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, operatorYaml());
+  return file;
+}
+
+/** The install as plain objects, from the real istioctl (offline: its charts are built in). */
+export async function generatedObjects(ctx: LabContext): Promise<KubernetesObject[]> {
+  const res = await mustRun(ctx.run, istioctl(ctx), ['manifest', 'generate', '-f', writeOperator(ctx)]);
+  return parseAllDocuments(res.stdout)
+    .map((d) => d.toJS() as KubernetesObject | null)
+    .filter((o): o is KubernetesObject => Boolean(o?.kind));
+}
+
+async function simObjects(ctx: LabContext): Promise<{ apply: KubernetesObject[]; skipped: KubernetesObject[] }> {
+  const all = await generatedObjects(ctx);
+  const ns = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ISTIO_NAMESPACE, labels: { ...MANAGED_BY } } };
+  return { apply: [ns, ...all.filter((o) => !SIM_SKIPPED_KINDS.has(o.kind!))], skipped: all.filter((o) => SIM_SKIPPED_KINDS.has(o.kind!)) };
+}
+
+function stateConfigMap(): V1ConfigMap {
+  return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: STATE.name, namespace: ISTIO_NAMESPACE, labels: { ...MANAGED_BY } }, data: { operatorHash: operatorHash() } };
+}
+
+async function waitAvailable(ctx: LabContext): Promise<void> {
+  for (const name of DEPLOYMENTS) {
+    await ctx.kube().waitFor<V1Deployment>(
+      `/apis/apps/v1/namespaces/${ISTIO_NAMESPACE}/deployments`,
+      name,
+      (d) => (d.status?.conditions ?? []).some((c) => c.type === 'Available' && c.status === 'True'),
+      300_000,
+      `deployment ${ISTIO_NAMESPACE}/${name} to become Available`,
+    );
+  }
+}
+
+async function applySim(ctx: LabContext): Promise<void> {
+  const { apply, skipped } = await simObjects(ctx);
+  const kube = ctx.kube();
+  const crds = apply.filter((o) => o.kind === 'CustomResourceDefinition');
+  await kube.apply([apply[0], ...crds]);
+  for (const crd of crds) {
+    await kube.waitFor<V1CustomResourceDefinition>('/apis/apiextensions.k8s.io/v1/customresourcedefinitions', crd.metadata!.name!, (c) =>
+      (c.status?.conditions ?? []).some((x) => x.type === 'Established' && x.status === 'True'), 60_000);
+  }
+  await kube.apply(apply.filter((o) => o !== apply[0] && o.kind !== 'CustomResourceDefinition'));
+  ctx.status.skip(`${skipped.map((o) => `${o.kind}/${o.metadata?.name}`).join(', ')}: skipped (sim): needs a running istiod (data plane)`);
+}
+
+export const istioStep: Step = {
+  name: 'istio',
+  title: 'Istio (demo profile, gateway on the ingress nodes)',
+  needs: ['cluster', 'node-groups'],
+  enabled: () => true,
+  async check(ctx) {
+    const kube = ctx.kube();
+    if (ctx.cfg.provider === 'sim') {
+      const drift = await driftOf(kube, [...(await simObjects(ctx)).apply, meshTelemetry(), stateConfigMap()]);
+      return { done: drift.length === 0, detail: drift.join('\n') };
+    }
+    const state = await kube.get<V1ConfigMap>(STATE);
+    if (state?.data?.operatorHash !== operatorHash()) return { done: false, detail: state ? 'IstioOperator changed' : 'not installed by the lab' };
+    const notReady: string[] = [];
+    for (const name of DEPLOYMENTS) {
+      const d = await kube.get<V1Deployment>({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: ISTIO_NAMESPACE, name });
+      if (!(d?.status?.conditions ?? []).some((c) => c.type === 'Available' && c.status === 'True')) notReady.push(`${name} not Available`);
+    }
+    const drift = await driftOf(kube, [meshTelemetry()]);
+    return { done: notReady.length + drift.length === 0, detail: [...notReady, ...drift].join('\n') };
+  },
+  async apply(ctx) {
+    if (ctx.cfg.provider === 'sim') {
+      await applySim(ctx);
+    } else {
+      const file = writeOperator(ctx);
+      await mustRun(ctx.run, ctx.tool('istioctl'), ['install', '-y', '-f', file, '--kubeconfig', ctx.cfg.kubeconfig, '--context', ctx.provider.contextName()], {
+        inherit: true,
+        timeoutMs: 900_000,
+      });
+    }
+    await waitAvailable(ctx).catch((err) => {
+      throw new LabError('Istio was installed but is not ready', { cause: err, detail: (err as LabError).detail });
+    });
+    await ctx.kube().apply([meshTelemetry(), stateConfigMap()]);
+  },
+  plan: (ctx) =>
+    ctx.cfg.provider === 'sim'
+      ? [`istioctl manifest generate -f ${operatorFile(ctx)}; apply everything but the webhooks (no istiod can run on sim)`, 'apply Telemetry istio-system/mesh-default (traces → jaeger)']
+      : [
+          `write ${operatorFile(ctx)}:\n${operatorYaml().replace(/^/gm, '    ')}`,
+          `run: ${ctx.tool('istioctl')} install -y -f ${operatorFile(ctx)} --kubeconfig ${ctx.cfg.kubeconfig} --context ${ctx.provider.contextName()}`,
+          `wait for ${DEPLOYMENTS.join(', ')} Available; apply Telemetry istio-system/mesh-default (traces → jaeger)`,
+        ],
+  render: () => ({ 'istio-operator': [istioOperator()], 'istio-telemetry': [meshTelemetry()] }),
+};

@@ -1,0 +1,100 @@
+// The sample apps (seeds 001/003/004): sock-shop and eng_app, mesh-ready, applied with server-side
+// apply and awaited until every Deployment is Available and eng_app's db-init Job has completed.
+// eng_app's Secret comes from eng-app.env; on first use it is created from eng-app.env.example
+// with generated passwords (the file is gitignored; edit it to choose your own).
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { KubernetesObject, V1Deployment, V1Job } from '@kubernetes/client-node';
+import type { LabConfig } from '../config.ts';
+import type { LabContext } from '../context.ts';
+import { MANAGED_BY } from '../kube.ts';
+import { driftOf } from '../objects.ts';
+import { ENV_EXAMPLE, buildEngAppSecret, readEngAppEnv } from '../samples/eng-app-secret.ts';
+import { renderEngApp } from '../samples/eng-app.ts';
+import { writeSampleData } from '../samples/sentence-data.ts';
+import { renderSockShop } from '../samples/sock-shop.ts';
+import type { Step } from './types.ts';
+
+export const SAMPLES = ['sock-shop', 'eng-app'] as const;
+export type SampleName = (typeof SAMPLES)[number];
+
+export const engAppEnvFile = (cfg: LabConfig) => path.join(cfg.root, 'eng-app.env');
+/** The committed example ships with the lab, wherever the command is run from. */
+export const engAppEnvExample = path.resolve(import.meta.dirname, '..', '..', ENV_EXAMPLE);
+
+/** First run: copy the example with every change-me password replaced by a random one. */
+export function ensureEngAppEnv(cfg: LabConfig, log: (m: string) => void): string {
+  const file = engAppEnvFile(cfg);
+  if (existsSync(file)) return file;
+  const root = randomBytes(12).toString('base64url');
+  const text = readFileSync(engAppEnvExample, 'utf8')
+    .replaceAll('change-me-root', root)
+    .replace('change-me-learner', randomBytes(9).toString('base64url'));
+  writeFileSync(file, text, { mode: 0o600 });
+  log(`created ${file} with generated passwords (from ${ENV_EXAMPLE}; edit it to choose your own)`);
+  return file;
+}
+
+/** Objects of one sample, every one labelled as the lab's. */
+/** `secrets`: 'user' reads eng-app.env (created on first use); 'example' uses the committed example,
+ * so `lab render` never writes your real passwords into a directory you might commit. */
+export function sampleObjects(ctx: LabContext, name: SampleName, secrets: 'user' | 'example' = 'user'): KubernetesObject[] {
+  let objs: KubernetesObject[];
+  if (name === 'sock-shop') {
+    objs = renderSockShop();
+  } else {
+    const envFile = secrets === 'user' ? ensureEngAppEnv(ctx.cfg, (m) => ctx.log.info(m)) : engAppEnvExample;
+    objs = renderEngApp({ secret: buildEngAppSecret(readEngAppEnv(envFile), path.basename(envFile)) });
+  }
+  return objs.map((o) => ({ ...o, metadata: { ...o.metadata, labels: { ...o.metadata?.labels, ...MANAGED_BY } } }));
+}
+
+async function waitReady(ctx: LabContext, objs: KubernetesObject[]): Promise<void> {
+  const kube = ctx.kube();
+  for (const o of objs) {
+    const ns = o.metadata!.namespace!;
+    if (o.kind === 'Deployment') {
+      await kube.waitFor<V1Deployment>(`/apis/apps/v1/namespaces/${ns}/deployments`, o.metadata!.name!, (d) =>
+        (d.status?.conditions ?? []).some((c) => c.type === 'Available' && c.status === 'True'), 600_000, `deployment ${ns}/${o.metadata!.name} to become Available`);
+    } else if (o.kind === 'Job') {
+      await kube.waitFor<V1Job>(`/apis/batch/v1/namespaces/${ns}/jobs`, o.metadata!.name!, (j) =>
+        (j.status?.conditions ?? []).some((c) => c.type === 'Complete' && c.status === 'True'), 600_000, `job ${ns}/${o.metadata!.name} to complete`);
+    }
+  }
+}
+
+/** Apply one sample and wait for it (also `lab seed`). */
+export async function seedSample(ctx: LabContext, name: SampleName): Promise<void> {
+  const objs = sampleObjects(ctx, name);
+  if (name === 'eng-app') writeSampleData(ctx.cfg.dataDir);
+  // Namespaces first, so everything else has somewhere to go.
+  await ctx.kube().apply(objs.filter((o) => o.kind === 'Namespace'));
+  await ctx.kube().apply(objs.filter((o) => o.kind !== 'Namespace'));
+  await waitReady(ctx, objs);
+}
+
+export async function sampleDrift(ctx: LabContext, name: SampleName): Promise<string[]> {
+  return driftOf(ctx.kube(), sampleObjects(ctx, name));
+}
+
+export const samplesStep: Step = {
+  name: 'samples',
+  title: 'Sample apps: sock-shop and eng_app',
+  needs: ['storage', 'istio'],
+  enabled: () => true,
+  async check(ctx) {
+    if (!existsSync(engAppEnvFile(ctx.cfg))) return { done: false, detail: 'eng-app.env not created yet' };
+    const drift = [...(await sampleDrift(ctx, 'sock-shop')), ...(await sampleDrift(ctx, 'eng-app'))];
+    return { done: drift.length === 0, detail: drift.join('\n') };
+  },
+  async apply(ctx) {
+    for (const name of SAMPLES) await seedSample(ctx, name);
+  },
+  plan: () => [
+    'apply sock-shop (namespace sock-shop, 15 Deployments incl. front-end v2, Gateway/VirtualService/DestinationRule)',
+    'apply eng_app (namespace eng-app, Secret from eng-app.env, MySQL 5.7.29 on eng-app-pvc, app on eng-app-data-pvc, db-init Job)',
+    'wait until every Deployment is Available and the db-init Job has completed',
+  ],
+  render: (ctx) => ({ 'sock-shop': sampleObjects(ctx, 'sock-shop', 'example'), 'eng-app': sampleObjects(ctx, 'eng-app', 'example') }),
+};

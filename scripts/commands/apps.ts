@@ -1,0 +1,52 @@
+import type { CommandModule } from 'yargs';
+import { findTarget, logsArgv, runAttached, shellArgv } from '../../lab/app-access.ts';
+import { SAMPLES, seedSample, type SampleName } from '../../lab/steps/samples.ts';
+import { contextFrom } from '../options.ts';
+
+export const seedCommand: CommandModule = {
+  command: 'seed [samples..]',
+  describe: 'Deploy the sample apps (also done by up) and wait until they are ready',
+  builder: (y) =>
+    y
+      .positional('samples', { choices: SAMPLES, describe: 'Which samples (default: all)' })
+      .example('$0 seed eng-app', 'redeploy eng_app, e.g. after editing eng-app.env'),
+  handler: async (argv) => {
+    const ctx = contextFrom(argv);
+    const chosen = ((argv.samples as string[] | undefined)?.length ? argv.samples : SAMPLES) as SampleName[];
+    for (const name of chosen) {
+      ctx.status.start(`Seed ${name}`);
+      try {
+        await seedSample(ctx, name);
+        ctx.status.ok(`Seeded ${name}`);
+      } catch (err) {
+        ctx.status.fail(`Seed ${name}`);
+        throw err;
+      }
+    }
+  },
+};
+
+export const logsCommand: CommandModule = {
+  command: 'logs <app>',
+  describe: "Logs of a sample app or database (e.g. eng-app, mysql, db-init, front-end, carts-db)",
+  builder: (y) =>
+    y
+      .positional('app', { type: 'string', demandOption: true })
+      .option('follow', { alias: 'f', type: 'boolean', default: false })
+      .option('tail', { type: 'number', default: 200 })
+      .example('$0 logs db-init', "the eng_app db-init Job's output"),
+  handler: async (argv) => {
+    const ctx = contextFrom(argv);
+    await runAttached(ctx, logsArgv(ctx, findTarget(ctx, String(argv.app)), { follow: Boolean(argv.follow), tail: Number(argv.tail) }));
+  },
+};
+
+export const shellCommand: CommandModule = {
+  command: 'shell <app>',
+  describe: 'A shell in a sample app, or the client of a database (mysql, mongo, redis-cli), logged in',
+  builder: (y) => y.positional('app', { type: 'string', demandOption: true }).example('$0 shell mysql', "eng_app's MySQL as root"),
+  handler: async (argv) => {
+    const ctx = contextFrom(argv);
+    await runAttached(ctx, shellArgv(ctx, findTarget(ctx, String(argv.app))));
+  },
+};
