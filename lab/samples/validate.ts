@@ -23,6 +23,8 @@ import { ServiceEntry } from '@kubernetes-models/istio/networking.istio.io/v1bet
 import { VirtualService } from '@kubernetes-models/istio/networking.istio.io/v1beta1/VirtualService';
 import { AuthorizationPolicy } from '@kubernetes-models/istio/security.istio.io/v1beta1/AuthorizationPolicy';
 import { PeerAuthentication } from '@kubernetes-models/istio/security.istio.io/v1beta1/PeerAuthentication';
+import { IstioOperator } from '@kubernetes-models/istio/install.istio.io/v1alpha1/IstioOperator';
+import { Telemetry } from '@kubernetes-models/istio/telemetry.istio.io/v1alpha1/Telemetry';
 
 type ModelClass = (new (data: never) => { validate(): void }) & { apiVersion: string; kind: string };
 
@@ -31,6 +33,7 @@ const MODELS: ModelClass[] = [
   Namespace, Service, Secret, ConfigMap, ServiceAccount, PersistentVolume, PersistentVolumeClaim,
   Deployment, StatefulSet, DaemonSet, Job, CronJob, StorageClass,
   Gateway, VirtualService, DestinationRule, ServiceEntry, PeerAuthentication, AuthorizationPolicy,
+  IstioOperator, Telemetry,
 ] as unknown as ModelClass[];
 
 const BY_TYPE = new Map(MODELS.map((m) => [`${m.apiVersion}/${m.kind}`, m]));
@@ -41,6 +44,7 @@ const ISTIO_ALIAS: Record<string, string> = {
   'networking.istio.io/v1': 'networking.istio.io/v1beta1',
   'networking.istio.io/v1alpha3': 'networking.istio.io/v1beta1',
   'security.istio.io/v1': 'security.istio.io/v1beta1',
+  'telemetry.istio.io/v1': 'telemetry.istio.io/v1alpha1',
 };
 
 export function describeObject(o: KubernetesObject): string {
