@@ -7,7 +7,7 @@ node_modules/.installed: package.json package-lock.json
 	$(NPM) ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-.PHONY: deps lab-up lab-down lab-status lab-sim lab-plan test typecheck testenv
+.PHONY: deps lab-up lab-down lab-status lab-sim lab-plan exercise pf test typecheck testenv
 deps: node_modules/.installed
 
 lab-up: deps        ## create the cluster and install the lab (reconcile; safe to re-run)
@@ -24,6 +24,12 @@ lab-plan: deps
 
 lab-sim: deps       ## rehearse on a local control plane (no Docker): builds it once from Go modules
 	LAB_PROVIDER=sim $(LAB) up
+
+exercise: deps      ## make exercise EX=traffic-split   (EX empty: list them)
+	$(NPM) run --silent exercise -- $(if $(EX),$(EX),--list)
+
+pf: deps            ## port-forward lab services to 127.0.0.1 until Ctrl-C
+	$(NPM) run --silent pf
 
 testenv: deps       ## build (or reuse) the Go-built control plane and tools used by the tests
 	npx tsx scripts/testenv.ts build
