@@ -5,8 +5,9 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { KubernetesObject, V1ConfigMap, V1CustomResourceDefinition, V1Deployment } from '@kubernetes/client-node';
+import type { KubernetesObject, V1ConfigMap, V1Deployment } from '@kubernetes/client-node';
 import { parseAllDocuments, stringify } from 'yaml';
+import { isAvailable, waitCrdEstablished, waitDeploymentAvailable } from '../conditions.ts';
 import type { LabContext } from '../context.ts';
 import { LabError } from '../errors.ts';
 import { MANAGED_BY } from '../kube.ts';
@@ -51,15 +52,7 @@ function stateConfigMap(): V1ConfigMap {
 }
 
 async function waitAvailable(ctx: LabContext): Promise<void> {
-  for (const name of DEPLOYMENTS) {
-    await ctx.kube().waitFor<V1Deployment>(
-      `/apis/apps/v1/namespaces/${ISTIO_NAMESPACE}/deployments`,
-      name,
-      (d) => (d.status?.conditions ?? []).some((c) => c.type === 'Available' && c.status === 'True'),
-      300_000,
-      `deployment ${ISTIO_NAMESPACE}/${name} to become Available`,
-    );
-  }
+  for (const name of DEPLOYMENTS) await waitDeploymentAvailable(ctx.kube(), ISTIO_NAMESPACE, name, 300_000);
 }
 
 async function applySim(ctx: LabContext): Promise<void> {
@@ -67,10 +60,7 @@ async function applySim(ctx: LabContext): Promise<void> {
   const kube = ctx.kube();
   const crds = apply.filter((o) => o.kind === 'CustomResourceDefinition');
   await kube.apply([apply[0], ...crds]);
-  for (const crd of crds) {
-    await kube.waitFor<V1CustomResourceDefinition>('/apis/apiextensions.k8s.io/v1/customresourcedefinitions', crd.metadata!.name!, (c) =>
-      (c.status?.conditions ?? []).some((x) => x.type === 'Established' && x.status === 'True'), 60_000);
-  }
+  for (const crd of crds) await waitCrdEstablished(kube, crd.metadata!.name!, 60_000);
   await kube.apply(apply.filter((o) => o !== apply[0] && o.kind !== 'CustomResourceDefinition'));
   ctx.status.skip(`${skipped.map((o) => `${o.kind}/${o.metadata?.name}`).join(', ')}: skipped (sim): needs a running istiod (data plane)`);
 }
@@ -91,7 +81,7 @@ export const istioStep: Step = {
     const notReady: string[] = [];
     for (const name of DEPLOYMENTS) {
       const d = await kube.get<V1Deployment>({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: ISTIO_NAMESPACE, name });
-      if (!(d?.status?.conditions ?? []).some((c) => c.type === 'Available' && c.status === 'True')) notReady.push(`${name} not Available`);
+      if (!d || !isAvailable(d)) notReady.push(`${name} not Available`);
     }
     const drift = await driftOf(kube, [meshTelemetry()]);
     return { done: notReady.length + drift.length === 0, detail: [...notReady, ...drift].join('\n') };

@@ -5,8 +5,9 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { KubernetesObject, V1Deployment, V1Job } from '@kubernetes/client-node';
+import type { KubernetesObject } from '@kubernetes/client-node';
 import type { LabConfig } from '../config.ts';
+import { waitDeploymentAvailable, waitJobComplete } from '../conditions.ts';
 import type { LabContext } from '../context.ts';
 import { MANAGED_BY } from '../kube.ts';
 import { driftOf } from '../objects.ts';
@@ -51,16 +52,9 @@ export function sampleObjects(ctx: LabContext, name: SampleName, secrets: 'user'
 }
 
 async function waitReady(ctx: LabContext, objs: KubernetesObject[]): Promise<void> {
-  const kube = ctx.kube();
   for (const o of objs) {
-    const ns = o.metadata!.namespace!;
-    if (o.kind === 'Deployment') {
-      await kube.waitFor<V1Deployment>(`/apis/apps/v1/namespaces/${ns}/deployments`, o.metadata!.name!, (d) =>
-        (d.status?.conditions ?? []).some((c) => c.type === 'Available' && c.status === 'True'), 600_000, `deployment ${ns}/${o.metadata!.name} to become Available`);
-    } else if (o.kind === 'Job') {
-      await kube.waitFor<V1Job>(`/apis/batch/v1/namespaces/${ns}/jobs`, o.metadata!.name!, (j) =>
-        (j.status?.conditions ?? []).some((c) => c.type === 'Complete' && c.status === 'True'), 600_000, `job ${ns}/${o.metadata!.name} to complete`);
-    }
+    if (o.kind === 'Deployment') await waitDeploymentAvailable(ctx.kube(), o.metadata!.namespace!, o.metadata!.name!, 600_000);
+    else if (o.kind === 'Job') await waitJobComplete(ctx.kube(), o.metadata!.namespace!, o.metadata!.name!, 600_000);
   }
 }
 
