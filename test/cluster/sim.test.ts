@@ -185,8 +185,8 @@ test.serial('a second lab up makes no writes', async (t) => {
   t.deepEqual(after, before);
 });
 
-test.serial('an interrupted lab up converges when run again', async (t) => {
-  const B = simProject(`sim-b-${suffix}`);
+test.serial('an interrupted lab up converges when run again (and LAB_STORAGE=nfs serves the PVs)', async (t) => {
+  const B = simProject(`sim-b-${suffix}`, { LAB_STORAGE: 'nfs' });
   try {
     const first = await interruptUp(B, /Create the cluster/, 1500);
     t.true(first.signal === 'SIGINT' || first.code !== 0, `interrupted: ${first.code} ${first.signal}`);
@@ -196,7 +196,17 @@ test.serial('an interrupted lab up converges when run again', async (t) => {
     t.is(again.code, 0, again.err);
     const k = kube(B);
     t.is((await k.list<V1Node>('v1', 'Node')).length, 5);
-    t.deepEqual((await k.list<V1PersistentVolume>('v1', 'PersistentVolume')).map((p) => p.metadata!.name).sort(), ['eng-app', 'eng-app-data']);
+    const pvs = await k.list<V1PersistentVolume>('v1', 'PersistentVolume');
+    t.deepEqual(pvs.map((p) => p.metadata!.name).sort(), ['eng-app', 'eng-app-data']);
+    // nfs: an NFS server on the system group; the PVs name its Service by ClusterIP (kubelets
+    // mount from the node's network, which cannot resolve cluster DNS).
+    const svc = await k.get<{ spec: { clusterIP: string } } & KubernetesObject>({ apiVersion: 'v1', kind: 'Service', namespace: 'lab-storage', name: 'nfs-server' });
+    t.regex(svc?.spec.clusterIP ?? '', /^\d+\.\d+\.\d+\.\d+$/);
+    t.deepEqual(pvs.map((p) => p.spec?.nfs?.server), [svc!.spec.clusterIP, svc!.spec.clusterIP]);
+    t.deepEqual(pvs.map((p) => p.spec?.hostPath), [undefined, undefined]);
+    const nfsPods = await k.list<V1Pod>('v1', 'Pod', { namespace: 'lab-storage' });
+    t.deepEqual(nfsPods.map((p) => p.spec?.nodeName), [`${B.name}-worker4`]);
+    t.true(pvs.every((p) => p.status?.phase === 'Bound'), 'the eng_app claims bind to the NFS PVs too');
     t.is(lab(B, ['up']).out.includes('Nothing to change'), true);
   } finally {
     lab(B, ['down', '--purge', '--yes']);
