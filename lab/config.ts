@@ -34,6 +34,9 @@ export interface LabConfig {
   storage: StorageKind;
   cpus: number;
   memoryMiB: number;
+  /** Sample image overrides; undefined = the pinned defaults. */
+  frontEndV2Image?: string;
+  engAppImage?: string;
   /** Project directory; `.lab/` state lives under it. */
   root: string;
   stateDir: string;
@@ -177,9 +180,21 @@ export function validate(raw: Map<string, Raw>, ctx: Ctx): Partial<LabConfig> {
     problems.push(`${show('LAB_CONTEXT')} is only used with LAB_PROVIDER=existing; remove it, or set LAB_PROVIDER=existing`);
   }
 
+  const image = (key: string) => {
+    const v = get(key);
+    if (v !== undefined && !/^[a-z0-9]([a-z0-9._\-/:]*[a-z0-9])?(@sha256:[0-9a-f]{64})?$/.test(v)) {
+      problems.push(`${show(key)} is not an image reference; write it like docker.io/org/name:tag`);
+    }
+    return v || undefined;
+  };
+  const frontEndV2Image = image('LAB_FRONTEND_V2_IMAGE');
+  const engAppImage = image('LAB_ENG_APP_IMAGE');
+
   return {
     provider,
     clusterName,
+    frontEndV2Image,
+    engAppImage,
     profile,
     k8sVersion,
     workers,

@@ -43,10 +43,10 @@ export function ensureEngAppEnv(cfg: LabConfig, log: (m: string) => void): strin
 export function sampleObjects(ctx: LabContext, name: SampleName, secrets: 'user' | 'example' = 'user'): KubernetesObject[] {
   let objs: KubernetesObject[];
   if (name === 'sock-shop') {
-    objs = renderSockShop();
+    objs = renderSockShop({ frontEndV2Image: ctx.cfg.frontEndV2Image });
   } else {
     const envFile = secrets === 'user' ? ensureEngAppEnv(ctx.cfg, (m) => ctx.log.info(m)) : engAppEnvExample;
-    objs = renderEngApp({ secret: buildEngAppSecret(readEngAppEnv(envFile), path.basename(envFile)) });
+    objs = renderEngApp({ appImage: ctx.cfg.engAppImage, secret: buildEngAppSecret(readEngAppEnv(envFile), path.basename(envFile)) });
   }
   return objs.map((o) => ({ ...o, metadata: { ...o.metadata, labels: { ...o.metadata?.labels, ...MANAGED_BY } } }));
 }
