@@ -1,12 +1,10 @@
 // `lab logs <app>` and `lab shell <app>`: the seed's log_*/login_* scripts, for every workload of the
 // samples. Targets are derived from the rendered samples, so they can never drift from what `up`
 // applies. A database's "shell" is its client, logged in with the password from its own env.
-import path from 'node:path';
 import type { KubernetesObject, V1Deployment, V1Job } from '@kubernetes/client-node';
 import type { LabContext } from './context.ts';
 import { UsageError, LabError } from './errors.ts';
 import { SAMPLES, sampleObjects } from './steps/samples.ts';
-import { testenvBinDir } from './testenv/build.ts';
 
 export interface AppTarget {
   name: string;
@@ -49,8 +47,7 @@ export function shellCommand(t: AppTarget): string[] {
 }
 
 function kubectl(ctx: LabContext): string[] {
-  const bin = ctx.cfg.provider === 'sim' ? path.join(testenvBinDir(), 'kubectl') : ctx.tool('kubectl');
-  return [bin, '--kubeconfig', ctx.cfg.kubeconfig, '--context', ctx.provider.contextName()];
+  return [ctx.tool('kubectl'), '--kubeconfig', ctx.cfg.kubeconfig, '--context', ctx.provider.contextName()];
 }
 
 export function logsArgv(ctx: LabContext, t: AppTarget, opts: { follow: boolean; tail: number }): string[] {

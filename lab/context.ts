@@ -7,6 +7,7 @@ import type { Log, Status } from './log.ts';
 import { makeProvider } from './providers/index.ts';
 import type { ClusterProvider } from './providers/types.ts';
 import type { Runner } from './run.ts';
+import { testenvBinDir } from './testenv/build.ts';
 import { toolPath } from './tools.ts';
 
 export interface LabFlags {
@@ -38,7 +39,10 @@ export function createContext(opts: {
   provider?: ClusterProvider;
 }): LabContext {
   const flags: LabFlags = { dryRun: false, retain: false, recreate: false, labelNodes: false, yes: false, ...opts.flags };
-  const tool = (name: string) => toolPath(name, path.join(opts.cfg.stateDir, 'bin'));
+  // sim drives the Go-built tools of the test environment (matching its control plane's version);
+  // real clusters use .lab/bin (pinned installs) and then PATH.
+  const binDirs = [...(opts.cfg.provider === 'sim' ? [testenvBinDir()] : []), path.join(opts.cfg.stateDir, 'bin')];
+  const tool = (name: string) => toolPath(name, binDirs);
   const provider = opts.provider ?? makeProvider({ cfg: opts.cfg, run: opts.run, log: opts.log, tool }, flags);
   let kube: Kube | undefined;
   return {

@@ -1,10 +1,8 @@
 // `lab pf`: kubectl port-forwards to the lab's UIs and apps, bound to 127.0.0.1 only (never beyond),
 // through the lab's kubeconfig and context. Runs until Ctrl-C.
-import path from 'node:path';
 import type { V1Service } from '@kubernetes/client-node';
 import type { LabContext } from './context.ts';
 import { LabError, UsageError } from './errors.ts';
-import { testenvBinDir } from './testenv/build.ts';
 
 export interface ForwardTarget {
   name: string;
@@ -22,9 +20,8 @@ export const FORWARD_TARGETS: ForwardTarget[] = [
 ];
 
 export function forwardArgv(ctx: LabContext, t: ForwardTarget): string[] {
-  const kubectl = ctx.cfg.provider === 'sim' ? path.join(testenvBinDir(), 'kubectl') : ctx.tool('kubectl');
   return [
-    kubectl, '--kubeconfig', ctx.cfg.kubeconfig, '--context', ctx.provider.contextName(),
+    ctx.tool('kubectl'), '--kubeconfig', ctx.cfg.kubeconfig, '--context', ctx.provider.contextName(),
     'port-forward', '--address', '127.0.0.1', '-n', t.namespace, `svc/${t.service}`, `${t.localPort(ctx)}:${t.remotePort}`,
   ];
 }

@@ -1,4 +1,4 @@
-// Where the lab finds a CLI: its own .lab/bin first (installed at a pinned version), then PATH.
+// Where the lab finds a CLI: the provider's own directories first (see context.ts), then PATH.
 import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
 
@@ -16,6 +16,11 @@ export function findOnPath(name: string, envPath = process.env.PATH ?? ''): stri
   return undefined;
 }
 
-export function toolPath(name: string, labBin: string): string {
-  return findOnPath(name, labBin) ?? findOnPath(name) ?? name;
+/** The first of `dirs` that has `name`, then PATH; the bare name if none (the run reports it). */
+export function toolPath(name: string, dirs: string[]): string {
+  for (const dir of dirs) {
+    const found = findOnPath(name, dir);
+    if (found) return found;
+  }
+  return findOnPath(name) ?? name;
 }

@@ -14,7 +14,6 @@ import { MANAGED_BY } from '../kube.ts';
 import { driftOf } from '../objects.ts';
 import { ISTIO_NAMESPACE, istioOperator, meshTelemetry } from '../istio/operator.ts';
 import { mustRun } from '../run.ts';
-import { testenvBinDir } from '../testenv/build.ts';
 import type { Step } from './types.ts';
 
 const DEPLOYMENTS = ['istiod', 'istio-ingressgateway'];
@@ -24,7 +23,6 @@ const STATE = { apiVersion: 'v1', kind: 'ConfigMap', namespace: ISTIO_NAMESPACE,
 const operatorYaml = () => stringify(istioOperator(), { version: '1.1' });
 const operatorHash = () => createHash('sha256').update(operatorYaml()).digest('hex').slice(0, 16);
 const operatorFile = (ctx: LabContext) => path.join(ctx.cfg.stateDir, 'istio-operator.yaml');
-const istioctl = (ctx: LabContext) => (ctx.cfg.provider === 'sim' ? path.join(testenvBinDir(), 'istioctl') : ctx.tool('istioctl'));
 
 function writeOperator(ctx: LabContext): string {
   const file = operatorFile(ctx);
@@ -35,7 +33,7 @@ function writeOperator(ctx: LabContext): string {
 
 /** The install as plain objects, from the real istioctl (offline: its charts are built in). */
 export async function generatedObjects(ctx: LabContext): Promise<KubernetesObject[]> {
-  const res = await mustRun(ctx.run, istioctl(ctx), ['manifest', 'generate', '-f', writeOperator(ctx)]);
+  const res = await mustRun(ctx.run, ctx.tool('istioctl'), ['manifest', 'generate', '-f', writeOperator(ctx)]);
   return parseAllDocuments(res.stdout)
     .map((d) => d.toJS() as KubernetesObject | null)
     .filter((o): o is KubernetesObject => Boolean(o?.kind));
