@@ -20,21 +20,23 @@ export interface Output {
   status: Status;
 }
 
+/** A spinner needs a real terminal with a width: a PTY reporting 0 columns (some CI runners,
+ * `script`) would make it redraw without end, so that gets plain lines too. */
 export function isInteractive(stream: NodeJS.WriteStream = process.stderr, env = process.env): boolean {
-  return Boolean(stream.isTTY) && env.CI !== 'true' && env.CI !== '1' && env.TERM !== 'dumb';
+  return Boolean(stream.isTTY) && (stream.columns ?? 0) > 0 && env.CI !== 'true' && env.CI !== '1' && env.TERM !== 'dumb';
 }
 
 export function createOutput(opts: { verbose: boolean; quiet?: boolean; stream?: NodeJS.WriteStream }): Output {
   const stream = opts.stream ?? process.stderr;
-  const write = (line: string) => {
-    stream.write(`${line}\n`);
-  };
+  const spinner = isInteractive(stream) ? new SpinnerStatus(stream) : undefined;
+  // A line logged while a spinner spins goes above it, not through it.
+  const write = (line: string) => (spinner ? spinner.interject(line) : stream.write(`${line}\n`));
   const log: Log = {
     info: (m) => !opts.quiet && write(m),
     warn: (m) => write(`WARNING: ${m}`),
     debug: (m) => opts.verbose && write(`debug: ${m}`),
   };
-  return { log, status: isInteractive(stream) ? new SpinnerStatus(stream) : new PlainStatus(write) };
+  return { log, status: spinner ?? new PlainStatus(write) };
 }
 
 class PlainStatus implements Status {
@@ -68,8 +70,13 @@ class SpinnerStatus implements Status {
     this.spinner?.fail(msg);
   }
   skip(msg: string) {
-    if (this.spinner?.isSpinning) this.spinner.stop();
-    this.stream.write(` - ${msg}\n`);
+    this.interject(` - ${msg}`);
+  }
+  interject(line: string) {
+    const spinning = this.spinner?.isSpinning;
+    if (spinning) this.spinner!.clear();
+    this.stream.write(`${line}\n`);
+    if (spinning) this.spinner!.render();
   }
 }
 
