@@ -5,6 +5,7 @@ import { LabError, UsageError, exitCodeFor } from '../lab/errors.ts';
 import { configOptions } from './options.ts';
 import { logsCommand, seedCommand, shellCommand } from './commands/apps.ts';
 import { checkCommand } from './commands/check.ts';
+import { exerciseCommand } from './commands/exercise.ts';
 import { pfCommand } from './commands/pf.ts';
 import { doctorCommand } from './commands/doctor.ts';
 import { downCommand } from './commands/down.ts';
@@ -28,6 +29,7 @@ export function buildCli(args: string[]): Argv {
       .command(logsCommand)
       .command(shellCommand)
       .command(checkCommand)
+      .command(exerciseCommand)
       .command(pfCommand)
       .option('verbose', { type: 'boolean', default: false, describe: 'Show commands run, debug lines and error stacks' })
       .example('$0 up', 'create the kind cluster and install everything (make lab-up)')

@@ -1,0 +1,164 @@
+// circuit-breaker (seed 003, レジリエンス; Istio's circuit-breaking task). Part one: a DestinationRule
+// allowing front-end 1 connection and 1 pending request, so concurrent load through the gateway is
+// shed with 503 + x-envoy-overloaded — counted by the client and by the gateway's Envoy counter
+// upstream_rq_pending_overflow. Part two, the seed's "carts is down" story: with carts scaled to 0,
+// requests that need it must fail fast instead of hanging until a timeout.
+import type { BreakerReport } from '../checks/report-types.ts';
+import { runBreakerCheck } from '../checks/breaker.ts';
+import { LabError } from '../errors.ts';
+import { judge, type AssertionSpec } from './assertions.ts';
+import { enforcesPool } from './envoy-clusters.ts';
+import { counterIncrease, outboundCluster, readCounter, type CounterReading } from './envoy-stats.ts';
+import { applyAndVerify, frontEndDiagnostics, frontEndStats, pollUntil } from './exercise-helpers.ts';
+import { runFailFastProbe, type FailFastReport } from './fail-fast.ts';
+import { CARTS_REF, DR_REF, FRONT_END_HOST, GATEWAY_REF, NS, VS_REF, VERSION_HEADER, frontEndDestinationRule, frontEndVirtualService, gatewayWithStats, withReplicas } from './front-end-mesh.ts';
+import type { Exercise, ExerciseRun } from './types.ts';
+
+/** Istio's task values; consecutiveErrors is deprecated, consecutive5xxErrors replaces it. */
+export const BREAKER_POLICY = {
+  connectionPool: { tcp: { maxConnections: 1 }, http: { http1MaxPendingRequests: 1, maxRequestsPerConnection: 1 } },
+  outlierDetection: { consecutive5xxErrors: 1, interval: '1s', baseEjectionTime: '30s', maxEjectionPercent: 100 },
+};
+/** 10 in flight against 1 connection + 1 pending slot: at least 20% must overflow (the CLI's default). */
+export const LOAD = { concurrency: 10, requests: 300, minOverflow: 0.2 };
+export const OVERFLOW_STAT = 'upstream_rq_pending_overflow';
+export const V1_CLUSTER = outboundCluster(80, 'v1', FRONT_END_HOST);
+/** A request still unanswered after 10 s is hanging; fast means p95 under a tenth of that. */
+export const CARTS_DOWN = { requests: 30, timeoutMs: 10_000, maxP95Ms: 1_000 };
+
+export interface BreakerObservation {
+  report: BreakerReport;
+  before: CounterReading;
+  after: CounterReading;
+  increase: number | null;
+}
+
+export interface BreakerObserved {
+  breaker: BreakerObservation | undefined;
+  cartsDown: FailFastReport | undefined;
+}
+
+const breakerSpecs: AssertionSpec<BreakerObservation>[] = [
+  {
+    name: `breaker: ≥ ${LOAD.minOverflow * 100}% of ${LOAD.requests} requests shed with 503 + x-envoy-overloaded`,
+    expected: `overflow share ≥ ${LOAD.minOverflow * 100}% at concurrency ${LOAD.concurrency}, all ${LOAD.requests} requests sent`,
+    judge: ({ report: r }) => ({
+      pass: r.overflowPct >= r.minOverflowPct && r.counts.ok + r.counts.overflow + r.counts.other503 + r.counts.otherStatus + r.counts.errors === r.requests,
+      actual: `${r.overflowPct}% (${r.counts.overflow}/${r.requests}), 95% CI [${r.overflowCiPct.lower}, ${r.overflowCiPct.upper}]`,
+      numbers: { overflow: r.counts.overflow, requests: r.requests, overflowPct: r.overflowPct, ciLowerPct: r.overflowCiPct.lower, ciUpperPct: r.overflowCiPct.upper },
+    }),
+  },
+  {
+    name: 'breaker: load is shed, not refused: some requests still get 200',
+    expected: '≥ 1 response 200',
+    judge: ({ report: r }) => ({ pass: r.counts.ok > 0, actual: `200 ×${r.counts.ok}, other 503 ×${r.counts.other503}, errors ×${r.counts.errors}`, numbers: { ...r.counts } }),
+  },
+  {
+    name: `breaker: the gateway's ${OVERFLOW_STAT} for ${V1_CLUSTER} went up`,
+    expected: `counter increase ≥ the overflow 503s the client saw, and > 0`,
+    judge: ({ report: r, before, after, increase }) => ({
+      pass: increase !== null && increase > 0 && increase >= r.counts.overflow,
+      actual: increase === null
+        ? `the gateway does not emit cluster.${V1_CLUSTER}.${OVERFLOW_STAT} (Istio's stats inclusion list)`
+        : `${before.total} → ${after.total} (+${increase}); the client saw ${r.counts.overflow}`,
+      numbers: { before: before.total, after: after.total, increase, clientOverflow: r.counts.overflow },
+    }),
+  },
+];
+
+const cartsDownSpecs: AssertionSpec<FailFastReport>[] = [
+  {
+    name: `carts down: every /cart request answered (none hung for ${CARTS_DOWN.timeoutMs / 1000} s)`,
+    expected: `${CARTS_DOWN.requests} of ${CARTS_DOWN.requests} answered with an HTTP status within ${CARTS_DOWN.timeoutMs} ms`,
+    judge: (r) => ({ pass: r.unanswered === 0 && r.sent === r.requests, actual: `${r.answered}/${r.requests} answered; ${JSON.stringify(r.outcomes)}`, numbers: { answered: r.answered, unanswered: r.unanswered, sent: r.sent } }),
+  },
+  {
+    name: 'carts down: the failure is visible (5xx), not hidden behind a 200',
+    expected: 'every answered /cart request is a 5xx',
+    judge: (r) => ({ pass: r.answered > 0 && r.answered5xx === r.answered, actual: `5xx ×${r.answered5xx}, 2xx ×${r.answered2xx} of ${r.answered}`, numbers: { answered5xx: r.answered5xx, answered2xx: r.answered2xx } }),
+  },
+  {
+    name: `carts down: fails fast, p95 < ${CARTS_DOWN.maxP95Ms} ms`,
+    expected: `p95 latency < ${CARTS_DOWN.maxP95Ms} ms (a tenth of the ${CARTS_DOWN.timeoutMs} ms client timeout)`,
+    judge: (r) => ({
+      pass: r.latency !== null && r.latency.p95Ms < CARTS_DOWN.maxP95Ms,
+      actual: r.latency ? `p50 ${r.latency.p50Ms} ms, p95 ${r.latency.p95Ms} ms, max ${r.latency.maxMs} ms` : 'no responses',
+      numbers: { p50Ms: r.latency?.p50Ms ?? null, p95Ms: r.latency?.p95Ms ?? null, maxMs: r.latency?.maxMs ?? null, timeoutMs: r.timeoutMs },
+    }),
+  },
+];
+
+async function cartsDown(x: ExerciseRun): Promise<FailFastReport | undefined> {
+  const carts = x.saved(CARTS_REF);
+  if (!carts) throw new LabError(`Deployment ${NS}/carts does not exist (run: npm run lab -- seed sock-shop)`);
+  const replicas = (carts as { spec?: { replicas?: number } }).spec?.replicas ?? 1;
+  await x.change('take carts down: scale it to 0', () => x.ops.apply([withReplicas(carts, 0)]));
+  const gone = await x.wait('until the carts Service has no ready endpoint', () => pollUntil(() => x.ops.readyEndpoints(NS, 'carts'), (n) => n === 0, 120_000));
+  if (!gone.ok) throw new LabError(`carts still has ${gone.value} ready endpoint(s) ${gone.ms} ms after scaling it to 0`);
+  const probe = await x.traffic(`${CARTS_DOWN.requests} requests to /cart while carts is down`, async () =>
+    runFailFastProbe({ url: `${await x.ops.ingressUrl()}/cart`, requests: CARTS_DOWN.requests, timeoutMs: CARTS_DOWN.timeoutMs }));
+  await x.change(`bring carts back: ${replicas} replica(s)`, () => x.ops.apply([withReplicas(carts, replicas)]));
+  await x.wait('until carts is available again', () => x.ops.waitRollout(NS, 'carts'));
+  return probe;
+}
+
+export const circuitBreaker: Exercise<void, BreakerObserved> = {
+  name: 'circuit-breaker',
+  summary: 'connection-pool limits shed load with 503 (client + gateway Envoy counter); with carts down, requests fail fast instead of hanging',
+  needs: ['istio', 'samples'],
+  manifests: () => ({ breaker: [frontEndDestinationRule(BREAKER_POLICY), frontEndVirtualService({ v1: 100, v2: 0 })] }),
+
+  async setup(x) {
+    await x.save([VS_REF, DR_REF, CARTS_REF, GATEWAY_REF]);
+    const gw = x.saved(GATEWAY_REF);
+    if (!gw) throw new LabError(`Deployment ${GATEWAY_REF.namespace}/${GATEWAY_REF.name} does not exist (run: npm run lab -- up)`);
+    const withStats = gatewayWithStats(gw);
+    if (withStats) {
+      await applyAndVerify(x, `let the gateway emit ${OVERFLOW_STAT} (proxyStatsMatcher; the gateway restarts)`, [
+        { obj: withStats, holds: `emits *.${OVERFLOW_STAT} (proxy.istio.io/config proxyStatsMatcher)` },
+      ]);
+      await x.wait('until the gateway has rolled out', () => x.ops.waitRollout(GATEWAY_REF.namespace!, GATEWAY_REF.name));
+    }
+    await applyAndVerify(x, 'put a circuit breaker on front-end', [
+      { obj: frontEndDestinationRule(BREAKER_POLICY), holds: 'allows 1 connection + 1 pending request and ejects a host after one 5xx (1s interval, 30s, up to 100%)' },
+      { obj: frontEndVirtualService({ v1: 100, v2: 0 }), holds: `routes v1=100, v2=0, setting ${VERSION_HEADER} on each response` },
+    ]);
+  },
+
+  async act(x) {
+    await x.traffic(`until every gateway pod enforces 1 connection + 1 pending request on ${V1_CLUSTER}`, async () => {
+      const pool = await pollUntil(async () => enforcesPool(await x.ops.gatewayAdmin('clusters'), V1_CLUSTER, 1, 1), (p) => p.ok, 60_000, 1000);
+      if (!pool.ok) throw new LabError(`the gateway does not enforce the DestinationRule's connection pool ${pool.ms} ms after it was applied`, { detail: JSON.stringify(pool.value.byPod) });
+      return { ms: pool.ms, byPod: pool.value.byPod };
+    });
+    const breaker = await x.traffic(`${LOAD.requests} requests at concurrency ${LOAD.concurrency}, gateway counter read before and after`, async () => {
+      const url = `${await x.ops.ingressUrl()}/`;
+      const before = readCounter(await x.ops.gatewayAdmin('stats'), V1_CLUSTER, OVERFLOW_STAT);
+      const report = await runBreakerCheck({ url, ...LOAD });
+      const after = readCounter(await x.ops.gatewayAdmin('stats'), V1_CLUSTER, OVERFLOW_STAT);
+      return { report, before, after, increase: counterIncrease(before, after) };
+    });
+    return { breaker, cartsDown: await cartsDown(x) };
+  },
+
+  assert: (o, skipReason) => [...judge(o.breaker, skipReason, breakerSpecs), ...judge(o.cartsDown, skipReason, cartsDownSpecs)],
+
+  async cleanup(x) {
+    await x.restore();
+    for (const ref of [GATEWAY_REF, CARTS_REF]) {
+      if (x.saved(ref)) await x.wait(`until ${ref.namespace}/${ref.name} is rolled out`, () => x.ops.waitRollout(ref.namespace!, ref.name));
+    }
+  },
+
+  diagnose: (x) =>
+    x.ops.collect(frontEndDiagnostics(frontEndStats, [
+      {
+        title: "the gateway's circuit-breaker thresholds for front-end (pilot-agent request GET clusters)",
+        tool: 'kubectl',
+        args: ['exec', '-n', GATEWAY_REF.namespace!, `deploy/${GATEWAY_REF.name}`, '-c', 'istio-proxy', '--', 'pilot-agent', 'request', 'GET', 'clusters'],
+        filter: (l) => l.includes('|front-end.') && l.includes('_priority::'),
+      },
+      { title: `Deployment ${NS}/carts`, tool: 'kubectl', args: ['describe', 'deployment', 'carts', '-n', NS], tailLines: 40 },
+      { title: "front-end's sidecar log (its calls to carts)", tool: 'kubectl', args: ['logs', '-n', NS, 'deploy/front-end', '-c', 'istio-proxy', '--tail=40'] },
+    ])),
+};

@@ -1,0 +1,101 @@
+// MeshOps on a real cluster: the lab's Kube client for the API, and kubectl/istioctl through
+// ctx.run (argv arrays) with the lab's --kubeconfig and --context — never the user's current context.
+import path from 'node:path';
+import type { KubernetesObject, V1Deployment, V1Pod } from '@kubernetes/client-node';
+import { ObjectSerializer } from '@kubernetes/client-node/dist/serializer.js';
+import { getSerializationType } from '@kubernetes/client-node/dist/util.js';
+import { parseTargetUrl } from '../checks/http-load.ts';
+import type { LabContext } from '../context.ts';
+import { LabError } from '../errors.ts';
+import { ISTIO_NAMESPACE } from '../istio/operator.ts';
+import { mustRun } from '../run.ts';
+import { testenvBinDir } from '../testenv/build.ts';
+import type { DiagnosticEntry, DiagnosticRequest, MeshOps } from './mesh-ops-types.ts';
+
+const GATEWAY_SELECTOR = 'istio=ingressgateway';
+
+/** `kubectl|istioctl --kubeconfig <lab's> --context <lab's> ARGS` (sim: the testenv builds). */
+export function labToolArgv(ctx: LabContext, tool: 'kubectl' | 'istioctl', args: string[]): string[] {
+  const bin = ctx.cfg.provider === 'sim' ? path.join(testenvBinDir(), tool) : ctx.tool(tool);
+  return [bin, '--kubeconfig', ctx.cfg.kubeconfig, '--context', ctx.provider.contextName(), ...args];
+}
+
+/** Plain JSON as the API server sends it (client-node reads typed kinds into its models). */
+export function toWireForm(o: KubernetesObject): KubernetesObject {
+  return JSON.parse(JSON.stringify(ObjectSerializer.serialize(o, getSerializationType(o.apiVersion, o.kind)))) as KubernetesObject;
+}
+
+/** The first word of the provider's ingress URL ("http://127.0.0.1:8080 (run: …)" → the URL). */
+export function ingressBase(raw: string): string {
+  const first = raw.trim().split(/\s+/)[0] ?? '';
+  try {
+    parseTargetUrl(first);
+  } catch (err) {
+    throw new LabError(`the ingress URL is not usable: ${JSON.stringify(raw)} (${(err as Error).message})`);
+  }
+  return first.replace(/\/+$/, '');
+}
+
+function rolledOut(d: V1Deployment): boolean {
+  const want = d.spec?.replicas ?? 1;
+  const s = d.status ?? {};
+  return (d.metadata?.generation ?? 0) <= (s.observedGeneration ?? 0) &&
+    (s.updatedReplicas ?? 0) === want && (s.replicas ?? 0) === want && (s.availableReplicas ?? 0) === want;
+}
+
+export function keepLines(text: string, req: Pick<DiagnosticRequest, 'filter' | 'tailLines'>): string {
+  const lines = text.split('\n').filter((l) => l.trim() !== '' && (!req.filter || req.filter(l)));
+  const tail = req.tailLines ?? 60;
+  const kept = lines.slice(-tail);
+  return (lines.length > tail ? [`(${lines.length - tail} earlier lines left out)`, ...kept] : kept).join('\n');
+}
+
+export function createMeshOps(ctx: LabContext): MeshOps {
+  const kube = () => ctx.kube();
+  return {
+    async get(ref) {
+      const o = await kube().get(ref);
+      return o ? toWireForm(o) : undefined;
+    },
+    async apply(objs) {
+      await kube().apply(objs);
+    },
+    delete: (ref) => kube().delete(ref),
+    async waitRollout(namespace, name, timeoutMs = 300_000) {
+      await kube().waitFor<V1Deployment>(`/apis/apps/v1/namespaces/${namespace}/deployments`, name, rolledOut, timeoutMs, `deployment ${namespace}/${name} to finish its rollout`);
+    },
+    async readyEndpoints(namespace, service) {
+      const slices = await kube().list<KubernetesObject & { endpoints?: Array<{ conditions?: { ready?: boolean } }> }>(
+        'discovery.k8s.io/v1', 'EndpointSlice', { namespace, labelSelector: `kubernetes.io/service-name=${service}` });
+      return slices.flatMap((s) => s.endpoints ?? []).filter((e) => e.conditions?.ready !== false).length;
+    },
+    async gatewayAdmin(page) {
+      const pods = (await kube().list<V1Pod>('v1', 'Pod', { namespace: ISTIO_NAMESPACE, labelSelector: GATEWAY_SELECTOR }))
+        .filter((p) => p.status?.phase === 'Running' && !p.metadata?.deletionTimestamp);
+      if (pods.length === 0) throw new LabError(`no running ingress-gateway pod (${ISTIO_NAMESPACE}, ${GATEWAY_SELECTOR})`);
+      const out = [];
+      for (const p of pods) {
+        const argv = labToolArgv(ctx, 'kubectl', ['exec', '-n', ISTIO_NAMESPACE, p.metadata!.name!, '-c', 'istio-proxy', '--', 'pilot-agent', 'request', 'GET', page]);
+        const res = await mustRun(ctx.run, argv[0], argv.slice(1), { timeoutMs: 30_000 });
+        out.push({ pod: p.metadata!.name!, text: res.stdout });
+      }
+      return out;
+    },
+    async ingressUrl() {
+      return ingressBase(await ctx.provider.ingressUrl());
+    },
+    async collect(requests) {
+      const out: DiagnosticEntry[] = [];
+      for (const req of requests) {
+        const argv = labToolArgv(ctx, req.tool, req.args);
+        try {
+          const res = await ctx.run.run(argv[0], argv.slice(1), { timeoutMs: 30_000 });
+          out.push({ title: req.title, argv, exitCode: res.exitCode, output: keepLines(`${res.stdout}\n${res.stderr}`, req) });
+        } catch (err) {
+          out.push({ title: req.title, argv, exitCode: null, output: `could not run: ${(err as Error).message}` });
+        }
+      }
+      return out;
+    },
+  };
+}

@@ -1,0 +1,28 @@
+// "Is what this exercise needs installed?" — the pipeline steps' own `check`, so an exercise never
+// runs against a half-installed lab. Anything that prevents the check is a "not ready" answer.
+import type { LabContext } from '../context.ts';
+import { PIPELINE } from '../pipeline.ts';
+import type { Step } from '../steps/types.ts';
+import type { ReadyResult } from './runner.ts';
+
+export async function checkNeeds(ctx: LabContext, needs: string[], steps: Step[] = PIPELINE): Promise<ReadyResult[]> {
+  const out: ReadyResult[] = [];
+  for (const name of needs) {
+    const step = steps.find((s) => s.name === name);
+    if (!step) {
+      out.push({ step: name, done: false, detail: `no lab step is called ${name}` });
+    } else if (!step.enabled(ctx.cfg)) {
+      out.push({ step: name, done: false, detail: `disabled for this configuration (LAB_PROFILE=${ctx.cfg.profile})` });
+    } else if (ctx.cfg.provider === 'sim' && step.simSkip) {
+      out.push({ step: name, done: false, detail: `not available on sim: needs ${step.simSkip}` });
+    } else {
+      try {
+        const r = await step.check(ctx);
+        out.push({ step: name, done: r.done, detail: r.done ? undefined : r.detail || 'not installed' });
+      } catch (err) {
+        out.push({ step: name, done: false, detail: (err as Error).message });
+      }
+    }
+  }
+  return out;
+}

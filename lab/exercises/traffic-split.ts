@@ -1,0 +1,61 @@
+// traffic-split (seed 003, トラフィック制御): send 80% of sock-shop's front-end traffic to v1 and 20%
+// to v2 with a DestinationRule (subsets by `version`) and weighted VirtualService routes, then prove
+// the split with one fixed sample through the ingress gateway. Each route stamps its version on the
+// response (x-lab-version), so every response is counted by the route that served it.
+import type { SplitReport } from '../checks/report-types.ts';
+import { runSplitCheck } from '../checks/split.ts';
+import { judge, noErrors, onlyExpectedLabels, sampleComplete, shareWithin } from './assertions.ts';
+import { applyAndVerify, frontEndDiagnostics, frontEndStats } from './exercise-helpers.ts';
+import { DR_REF, frontEndDestinationRule, frontEndVirtualService, VERSION_HEADER, VS_REF, type Weights } from './front-end-mesh.ts';
+import type { Exercise } from './types.ts';
+
+export const SPLIT: Weights = { v1: 80, v2: 20 };
+/** ±5pp at 99% confidence: n = ⌈2.576²·0.2·0.8/0.05²⌉ = 425 requests (lab/checks/stats.ts). */
+export const SPLIT_TOLERANCE_PP = 5;
+export const SPLIT_CONFIDENCE = 0.99;
+
+export interface SplitObserved {
+  split: SplitReport | undefined;
+}
+
+export const trafficSplit: Exercise<void, SplitObserved> = {
+  name: 'traffic-split',
+  summary: 'sock-shop front-end 80:20 between v1 and v2 (DestinationRule subsets + weighted VirtualService), proved with a fixed sample',
+  needs: ['istio', 'samples'],
+  manifests: () => ({ '80-20': [frontEndDestinationRule(), frontEndVirtualService(SPLIT)] }),
+
+  async setup(x) {
+    await x.save([VS_REF, DR_REF]);
+    await applyAndVerify(x, 'route front-end 80/20 with per-version response headers', [
+      { obj: frontEndDestinationRule(), holds: 'has subsets v1/v2 (by the version label) and no traffic policy' },
+      { obj: frontEndVirtualService(SPLIT), holds: `routes v1=${SPLIT.v1}, v2=${SPLIT.v2}, setting ${VERSION_HEADER} on each response` },
+    ]);
+  },
+
+  async act(x) {
+    const split = await x.traffic(`${SPLIT.v1}/${SPLIT.v2} sample through the ingress gateway`, async () =>
+      runSplitCheck({
+        url: `${await x.ops.ingressUrl()}/`,
+        expect: { ...SPLIT },
+        classify: `header:${VERSION_HEADER}`,
+        tolerance: SPLIT_TOLERANCE_PP,
+        confidence: SPLIT_CONFIDENCE,
+      }));
+    return { split };
+  },
+
+  assert: (o, skipReason) =>
+    judge(o.split, skipReason, [
+      sampleComplete('split'),
+      onlyExpectedLabels('split', ['v1', 'v2']),
+      shareWithin('split', 'v1', SPLIT.v1, SPLIT_TOLERANCE_PP),
+      shareWithin('split', 'v2', SPLIT.v2, SPLIT_TOLERANCE_PP),
+      noErrors('split'),
+    ]),
+
+  async cleanup(x) {
+    await x.restore();
+  },
+
+  diagnose: (x) => x.ops.collect(frontEndDiagnostics(frontEndStats)),
+};

@@ -1,0 +1,143 @@
+// The exercises through the real CLI against their own sim cluster (real kube-apiserver, etcd,
+// controller-manager, scheduler; KWOK nodes): setup and cleanup run for real, the traffic phase is
+// reported as skipped (sim) in the summary, the JSON and the JUnit (validated by xmllint against
+// fixtures/exercises/junit.xsd); cleanup restores the objects exactly; --keep leaves the intended
+// weights and policies, which `lab up` then puts back.
+import test from 'ava';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { KubernetesObject } from '@kubernetes/client-node';
+import { BREAKER_POLICY } from '../../lab/exercises/circuit-breaker.ts';
+import { CARTS_REF, DR_REF, frontEndDestinationRule, frontEndVirtualService, GATEWAY_REF, VS_REF } from '../../lab/exercises/front-end-mesh.ts';
+import { toWireForm } from '../../lab/exercises/mesh-ops.ts';
+import { SIM_SKIP_REASON } from '../../lab/exercises/runner.ts';
+import { CONTROLLER_ANNOTATIONS } from '../../lab/exercises/snapshot.ts';
+import type { ExerciseReport } from '../../lab/exercises/types.ts';
+import type { ObjRef } from '../../lab/kube.ts';
+import { REPO } from '../helpers.ts';
+import { kube, lab, requireTestenv, simProject } from './harness.ts';
+
+const P = simProject(`ex-${process.pid.toString(36)}`);
+const XSD = path.join(REPO, 'fixtures', 'exercises', 'junit.xsd');
+const NAMES = ['traffic-split', 'circuit-breaker', 'blue-green'];
+const REFS = [VS_REF, DR_REF, CARTS_REF, GATEWAY_REF];
+
+/** spec + labels + annotations (minus what controllers write) of each object, as the API has it. */
+async function stateOf(refs: ObjRef[] = REFS): Promise<Record<string, unknown>> {
+  const out: Record<string, unknown> = {};
+  for (const ref of refs) {
+    const o = await kube(P).get(ref);
+    const w = (o ? toWireForm(o) : undefined) as (KubernetesObject & { spec?: unknown }) | undefined;
+    const annotations = { ...(w?.metadata?.annotations ?? {}) };
+    for (const k of CONTROLLER_ANNOTATIONS) delete annotations[k];
+    out[`${ref.kind}/${ref.name}`] = w ? { spec: w.spec, labels: w.metadata?.labels ?? {}, annotations } : null;
+  }
+  return out;
+}
+const specOf = async (ref: ObjRef) => ((await kube(P).get(ref)) as unknown as { spec: unknown }).spec;
+const rvOf = async (ref: ObjRef) => Number((await kube(P).get(ref))!.metadata!.resourceVersion);
+
+function xmllint(args: string[]) {
+  const r = spawnSync('xmllint', args, { encoding: 'utf8' });
+  if (r.error) throw new Error(`xmllint is required (${r.error.message}) — install it with: apt-get install -y libxml2-utils`);
+  return { code: r.status, out: r.stdout.trim(), err: r.stderr.trim() };
+}
+
+let pristine: Record<string, unknown> = {};
+
+test.before(async () => {
+  const missing = requireTestenv();
+  if (missing) throw new Error(missing);
+  const r = lab(P, ['up']);
+  if (r.code !== 0) throw new Error(`lab up failed (${r.code}):\n${r.err}\n${r.out}`);
+  pristine = await stateOf();
+});
+
+test.after.always(() => {
+  lab(P, ['down', '--purge', '--yes']);
+});
+
+for (const name of NAMES) {
+  test.serial(`${name}: exit 0 on sim; traffic skipped (sim) in summary, JSON and JUnit; every object restored exactly`, async (t) => {
+    const before = await stateOf();
+    const vsVersion = await rvOf(VS_REF);
+    const r = lab(P, ['exercise', name, '--json', `out/${name}.json`, '--junit', `out/${name}.xml`]);
+    t.is(r.code, 0, `${r.err}\n${r.out}`);
+    t.deepEqual(await stateOf(), before, 'spec, labels and annotations are back');
+    t.true((await rvOf(VS_REF)) >= vsVersion + 2, 'setup and cleanup really wrote');
+
+    const json = JSON.parse(readFileSync(path.join(P.root, 'out', `${name}.json`), 'utf8')) as ExerciseReport;
+    const step = (s: string) => json.steps.find((x) => x.name === s)!;
+    t.deepEqual(json.steps.map((s) => [s.name, s.status]), [['ready', 'pass'], ['setup', 'pass'], ['act', 'skipped'], ['assert', 'skipped'], ['diagnose', 'skipped'], ['cleanup', 'pass']]);
+    t.deepEqual([json.status, json.provider, json.dataPlane], ['pass', 'sim', false]);
+    t.is(step('act').reason, SIM_SKIP_REASON);
+    t.true(step('act').actions.filter((a) => a.kind === 'traffic').every((a) => a.status === 'skipped' && a.reason === SIM_SKIP_REASON));
+    t.true(step('assert').assertions.length >= 5);
+    t.true(step('assert').assertions.every((a) => a.status === 'skipped' && a.reason === SIM_SKIP_REASON && a.actual === null));
+    t.true(step('setup').assertions.every((a) => a.status === 'pass' && a.actual === 'equal'));
+    t.true(step('cleanup').assertions.every((a) => a.status === 'pass' && a.name.endsWith('restored exactly')));
+    t.is(json.counts.failed, 0);
+    t.is(json.counts.skipped, step('assert').assertions.length);
+    t.regex(r.out, new RegExp(`RESULT: PASS ${name} — ${json.counts.passed} passed, 0 failed, ${json.counts.skipped} skipped \\(sim\\): needs a data plane`));
+    t.regex(r.out, /\n {2}- act {7}skipped \(sim\): needs a data plane\n/);
+
+    const xml = path.join(P.root, 'out', `${name}.xml`);
+    const valid = xmllint(['--noout', '--schema', XSD, xml]);
+    t.is(valid.code, 0, valid.err);
+    t.is(xmllint(['--xpath', `string(//testcase[@classname="${name}" and @name="act"]/skipped/@message)`, xml]).out, SIM_SKIP_REASON);
+    t.is(Number(xmllint(['--xpath', `count(//testcase[@classname="${name}.assert"]/skipped)`, xml]).out), step('assert').assertions.length);
+    t.is(Number(xmllint(['--xpath', 'count(//failure | //error)', xml]).out), 0);
+  });
+}
+
+test.serial('after the exercises, the lab has no drift: a second lab up changes nothing', (t) => {
+  const r = lab(P, ['up']);
+  t.is(r.code, 0, r.err);
+  t.regex(r.out, /Nothing to change/);
+});
+
+test.serial('traffic-split --keep: the cluster holds 80/20 with x-lab-version headers; lab up puts 100/0 back', async (t) => {
+  const r = lab(P, ['exercise', 'traffic-split', '--keep']);
+  t.is(r.code, 0, r.err);
+  t.regex(r.out, /- cleanup {3}--keep/);
+  const vs = (await specOf(VS_REF)) as { http: Array<{ route: Array<{ weight: number; destination: { subset: string }; headers: unknown }> }> };
+  t.deepEqual(vs, frontEndVirtualService({ v1: 80, v2: 20 }).spec);
+  t.deepEqual(vs.http[0].route.map((x) => [x.destination.subset, x.weight, x.headers]), [
+    ['v1', 80, { response: { set: { 'x-lab-version': 'v1' } } }],
+    ['v2', 20, { response: { set: { 'x-lab-version': 'v2' } } }],
+  ]);
+  t.deepEqual(await specOf(DR_REF), frontEndDestinationRule().spec);
+  const blocked = lab(P, ['exercise', 'blue-green']);
+  t.is(blocked.code, 1, 'the next exercise refuses a lab that differs from what up installs');
+  t.regex(blocked.out, /samples: VirtualService\/sock-shop\/front-end differs/);
+  t.is(lab(P, ['up']).code, 0);
+  t.deepEqual(await stateOf(), pristine);
+});
+
+test.serial('circuit-breaker --keep: the DestinationRule holds the connection pool and outlier detection; carts is back; lab up restores', async (t) => {
+  const r = lab(P, ['exercise', 'circuit-breaker', '--keep']);
+  t.is(r.code, 0, r.err);
+  const dr = (await specOf(DR_REF)) as { trafficPolicy: typeof BREAKER_POLICY; subsets: unknown };
+  t.deepEqual(dr.trafficPolicy, BREAKER_POLICY);
+  t.deepEqual(dr.trafficPolicy.connectionPool, { tcp: { maxConnections: 1 }, http: { http1MaxPendingRequests: 1, maxRequestsPerConnection: 1 } });
+  t.deepEqual(dr.trafficPolicy.outlierDetection, { consecutive5xxErrors: 1, interval: '1s', baseEjectionTime: '30s', maxEjectionPercent: 100 });
+  t.deepEqual(await specOf(VS_REF), frontEndVirtualService({ v1: 100, v2: 0 }).spec);
+  const gw = (await specOf(GATEWAY_REF)) as { template: { metadata: { annotations: Record<string, string> } } };
+  t.regex(gw.template.metadata.annotations['proxy.istio.io/config'], /proxyStatsMatcher:\n {2}inclusionSuffixes:\n {4}- upstream_rq_pending_overflow/);
+  t.is(((await specOf(CARTS_REF)) as { replicas: number }).replicas, 1, 'act brought carts back');
+  t.regex(r.out, /✓ change {2}take carts down: scale it to 0/, 'the carts-down API steps ran on sim');
+  t.regex(r.out, /✓ wait {4}until the carts Service has no ready endpoint/);
+  t.regex(r.out, /- traffic 30 requests to \/cart while carts is down: skipped \(sim\): needs a data plane/);
+  t.is(lab(P, ['up']).code, 0);
+  t.deepEqual(await stateOf(), pristine, 'lab up put the samples and the gateway back');
+});
+
+test.serial('blue-green --keep: the VirtualService holds 0/100; lab up restores', async (t) => {
+  const r = lab(P, ['exercise', 'blue-green', '--keep']);
+  t.is(r.code, 0, r.err);
+  t.deepEqual(await specOf(VS_REF), frontEndVirtualService({ v1: 0, v2: 100 }).spec);
+  t.regex(r.out, /✓ change {2}switch front-end to v2 \(green\): 0\/100/);
+  t.is(lab(P, ['up']).code, 0);
+  t.deepEqual(await stateOf(), pristine);
+});
