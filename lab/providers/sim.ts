@@ -96,6 +96,11 @@ export class SimProvider implements ClusterProvider {
     const kube = Kube.fromFile(this.d.cfg.kubeconfig, this.contextName());
     const names = simNodeNames(this.d.cfg.clusterName, this.d.cfg.workers);
     await kube.apply(names.map((n, i) => fakeNode(n, i === 0 ? undefined : this.d.cfg.workerGroups[i - 1])));
+    // Like kind, hand over a cluster whose nodes are Ready: until kwok reports them, the node
+    // lifecycle controller keeps them tainted not-ready and the scheduler leaves pods Pending.
+    for (const n of names) {
+      await kube.waitFor<V1Node>('/api/v1/nodes', n, (node) => (node.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True') && !(node.spec?.taints ?? []).some((t) => t.key === 'node.kubernetes.io/not-ready'), 120_000, `node ${n} to be Ready`);
+    }
   }
 
   async delete(): Promise<void> {
