@@ -16,7 +16,12 @@ import {
   type ProviderName,
   type StorageKind,
 } from './config-keys.ts';
+import { readActiveLab } from './active-lab.ts';
+import { suggest } from './suggest.ts';
 import { defaultK8sVersion, supportedK8sVersions } from './versions.ts';
+
+export { activeLabFile } from './active-lab.ts';
+export { suggest } from './suggest.ts';
 
 export interface LabConfig {
   provider: ProviderName;
@@ -79,24 +84,6 @@ export function loadConfig(opts: LoadOptions = {}): LabConfig {
     throw new UsageError(problems, `Fix the settings above in ${path.relative(process.cwd(), envFile) || '.env'}, the environment or the flags; see .env.example.`);
   }
   return cfg as LabConfig;
-}
-
-/** The lab `up` last brought up, so `make lab-sim` then `make lab-status` talk about the same one.
- * It only replaces the defaults of provider and name; .env, environment and flags still win. */
-export function activeLabFile(root: string): string {
-  return path.join(root, '.lab', 'active.json');
-}
-
-function readActiveLab(root: string): Record<string, string> {
-  try {
-    const doc = JSON.parse(readFileSync(activeLabFile(root), 'utf8')) as { provider?: string; clusterName?: string };
-    const out: Record<string, string> = {};
-    if (typeof doc.provider === 'string') out.LAB_PROVIDER = doc.provider;
-    if (typeof doc.clusterName === 'string') out.LAB_CLUSTER_NAME = doc.clusterName;
-    return out;
-  } catch {
-    return {};
-  }
 }
 
 function readEnvFile(file: string, problems: string[]): Record<string, string> {
@@ -264,29 +251,4 @@ function resolvePath(p: string, root: string): string {
 
 function camel(flag: string): string {
   return flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
-}
-
-/** Closest known word by edit distance (≤ 3), for "did you mean". */
-export function suggest(word: string, candidates: string[]): string | undefined {
-  let best: string | undefined;
-  let bestD = 4;
-  for (const c of candidates) {
-    const d = editDistance(word, c);
-    if (d < bestD) [best, bestD] = [c, d];
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return row[b.length];
 }
