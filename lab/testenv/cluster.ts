@@ -4,7 +4,8 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { $ } from 'zx';
-import { testenvBinDir, kwokWorkdir } from './paths.ts';
+import { labCacheRoot, testenvBinDir, kwokWorkdir } from './paths.ts';
+import { withLock } from './lock.ts';
 
 export interface KwokClusterOptions {
   name: string;
@@ -82,7 +83,11 @@ export async function startKwokCluster(o: KwokClusterOptions): Promise<KwokClust
   ];
   if (o.apiserverPort) args.push('--kube-apiserver-port', String(o.apiserverPort));
   const t0 = performance.now();
-  const p = await $({ env: kwokEnv(workdir), quiet: true, nothrow: true })`${join(binDir, 'kwokctl')} ${args}`;
+  // kwokctl picks each component's port by looking for a free one; two clusters created at the
+  // same moment (parallel test files, two labs) can pick the same port and one component then
+  // dies (seen: a kwok controller that never marked nodes Ready). One creation at a time, machine-wide.
+  const p = await withLock(join(labCacheRoot(), 'kwokctl-create.lock'), () =>
+    $({ env: kwokEnv(workdir), quiet: true, nothrow: true })`${join(binDir, 'kwokctl')} ${args}`, 10 * 60_000);
   const seconds = Math.round((performance.now() - t0) / 100) / 10;
   if (p.exitCode !== 0) {
     throw new Error(`kwokctl create cluster ${o.name} failed (exit ${p.exitCode}):\n${(p.stderr + p.stdout).trim().split('\n').slice(-30).join('\n')}`);
