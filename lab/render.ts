@@ -2,14 +2,9 @@
 // plus the provider's generated cluster config. Nothing is applied.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { stringify } from 'yaml';
-import type { KubernetesObject } from '@kubernetes/client-node';
 import type { LabContext } from './context.ts';
 import { PIPELINE } from './pipeline.ts';
-
-export function toYamlDocs(objs: KubernetesObject[]): string {
-  return objs.map((o) => stringify(o, { aliasDuplicateObjects: false, version: '1.1' })).join('---\n');
-}
+import { toYamlDocs } from './yaml.ts';
 
 export function renderAll(ctx: LabContext, outDir: string): string[] {
   const written: string[] = [];

@@ -6,7 +6,8 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { KubernetesObject, V1ConfigMap, V1Deployment } from '@kubernetes/client-node';
-import { parseAllDocuments, stringify } from 'yaml';
+import { parseAllDocuments } from 'yaml';
+import { toYaml } from '../yaml.ts';
 import { isAvailable, waitCrdEstablished, waitDeploymentAvailable } from '../conditions.ts';
 import type { LabContext } from '../context.ts';
 import { LabError } from '../errors.ts';
@@ -20,7 +21,7 @@ const DEPLOYMENTS = ['istiod', 'istio-ingressgateway'];
 const SIM_SKIPPED_KINDS = new Set(['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration']);
 const STATE = { apiVersion: 'v1', kind: 'ConfigMap', namespace: ISTIO_NAMESPACE, name: 'cloud-native-lab-istio' };
 
-const operatorYaml = () => stringify(istioOperator(), { version: '1.1' });
+const operatorYaml = () => toYaml(istioOperator());
 const operatorHash = () => createHash('sha256').update(operatorYaml()).digest('hex').slice(0, 16);
 const operatorFile = (ctx: LabContext) => path.join(ctx.cfg.stateDir, 'istio-operator.yaml');
 
