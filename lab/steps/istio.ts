@@ -40,8 +40,12 @@ export async function generatedObjects(ctx: LabContext): Promise<KubernetesObjec
     .filter((o): o is KubernetesObject => Boolean(o?.kind));
 }
 
+/** Generated once per command: `up` checks, then applies, the same install. */
+const generatedFor = new WeakMap<LabContext, Promise<KubernetesObject[]>>();
+
 async function simObjects(ctx: LabContext): Promise<{ apply: KubernetesObject[]; skipped: KubernetesObject[] }> {
-  const all = await generatedObjects(ctx);
+  if (!generatedFor.has(ctx)) generatedFor.set(ctx, generatedObjects(ctx));
+  const all = await generatedFor.get(ctx)!;
   const ns = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ISTIO_NAMESPACE, labels: { ...MANAGED_BY } } };
   return { apply: [ns, ...all.filter((o) => !SIM_SKIPPED_KINDS.has(o.kind!))], skipped: all.filter((o) => SIM_SKIPPED_KINDS.has(o.kind!)) };
 }
