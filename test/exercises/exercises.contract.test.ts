@@ -94,7 +94,10 @@ test('blue-green: all v1, 100% success through the switch, all v2; the switch la
   t.is(rate.numbers.ratePct, 100);
   t.is(rate.numbers.total, 150);
   const at = byName(report, 'spanned the switch').numbers.switchAtMs as number;
-  t.true(at >= 1000 && at < 2000, `${at}`);
+  // Scheduled at 1000 ms; setTimeout measured with Date.now() can read 999, so bound by what the
+  // exercise itself requires (≥ minBeforeMs into the stream, ≥ minAfterMs before its end).
+  t.true(at >= FAST.minBeforeMs && at <= FAST.stream.durationMs - FAST.minAfterMs, `${at}`);
+  t.is(byName(report, 'spanned the switch').status, 'pass');
   t.deepEqual(weightsOf((await mesh.get(VS_REF))!), { v1: 100, v2: 0 }, 'cleanup put the sample back');
 });
 
