@@ -1,5 +1,8 @@
 // One LabContext passed to every step and command: config, output, runner, provider and a lazily
 // built Kube client (the cluster may not exist yet when the context is made). No globals.
+// The client follows the kubeconfig file: when a (re)creation rewrites it (new API port, new CA),
+// the next kube() call builds a fresh client instead of talking to the old endpoint.
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import type { LabConfig } from './config.ts';
 import { Kube } from './kube.ts';
@@ -44,15 +47,26 @@ export function createContext(opts: {
   const binDirs = [...(opts.cfg.provider === 'sim' ? [testenvBinDir()] : []), path.join(opts.cfg.stateDir, 'bin')];
   const tool = (name: string) => toolPath(name, binDirs);
   const provider = opts.provider ?? makeProvider({ cfg: opts.cfg, run: opts.run, log: opts.log, tool }, flags);
-  let kube: Kube | undefined;
+  let kube: { client: Kube; stamp: string } | undefined;
   return {
     ...opts,
     flags,
     provider,
     tool,
     kube() {
-      kube ??= Kube.fromFile(opts.cfg.kubeconfig, provider.contextName());
-      return kube;
+      const stamp = fileStamp(opts.cfg.kubeconfig);
+      if (!kube || kube.stamp !== stamp) kube = { client: Kube.fromFile(opts.cfg.kubeconfig, provider.contextName()), stamp };
+      return kube.client;
     },
   };
+}
+
+/** Changes whenever the file is rewritten (kind, minikube and kwokctl rewrite it on create/delete). */
+function fileStamp(file: string): string {
+  try {
+    const st = statSync(file, { bigint: true });
+    return `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+  } catch {
+    return 'missing';
+  }
 }
