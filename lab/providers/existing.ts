@@ -5,10 +5,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { LabError } from '../errors.ts';
+import { CAPABILITIES } from './capabilities.ts';
 import type { ClusterPlan, ClusterProvider, ProviderDeps } from './types.ts';
 
 export class ExistingProvider implements ClusterProvider {
   readonly name = 'existing';
+  readonly capabilities = CAPABILITIES.existing;
   constructor(private readonly d: ProviderDeps, private readonly labelNodes = false) {}
 
   contextName() {
@@ -25,6 +27,15 @@ export class ExistingProvider implements ClusterProvider {
   }
   ownsCluster() {
     return false;
+  }
+  hostPorts() {
+    return [];
+  }
+  async portHolder() {
+    return undefined;
+  }
+  manualDeleteCommand() {
+    return [];
   }
 
   plan(): ClusterPlan {

@@ -5,10 +5,13 @@ import path from 'node:path';
 import { LabError } from '../errors.ts';
 import { mustRun } from '../run.ts';
 import { kindConfigYaml } from './kind-config.ts';
+import { kindPortHolder } from './kind-ports.ts';
+import { CAPABILITIES } from './capabilities.ts';
 import type { ClusterPlan, ClusterProvider, ProviderDeps } from './types.ts';
 
 export class KindProvider implements ClusterProvider {
   readonly name = 'kind';
+  readonly capabilities = CAPABILITIES.kind;
   constructor(private readonly d: ProviderDeps) {}
 
   private get configPath() {
@@ -29,6 +32,21 @@ export class KindProvider implements ClusterProvider {
   }
   ownsCluster() {
     return true;
+  }
+  hostPorts() {
+    return [
+      { key: 'LAB_HTTP_PORT', port: this.d.cfg.httpPort },
+      { key: 'LAB_HTTPS_PORT', port: this.d.cfg.httpsPort },
+    ];
+  }
+  async portHolder(port: number) {
+    const p = await kindPortHolder(this.d.run, this.d.tool('docker'), port);
+    if (!p) return undefined;
+    const own = p.cluster === this.d.cfg.clusterName;
+    return { own, who: `${own ? "the lab's own " : ''}kind cluster ${p.cluster} (node ${p.container} publishes ${p.hostIp || '*'}:${p.hostPort} → ${p.containerPort})` };
+  }
+  manualDeleteCommand() {
+    return ['kind', 'delete', 'cluster', '--name', this.d.cfg.clusterName];
   }
 
   createArgs(retain: boolean): string[] {

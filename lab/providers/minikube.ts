@@ -7,10 +7,12 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { mustRun } from '../run.ts';
 import { NFS_MOUNT_PATH } from './kind-config.ts';
+import { CAPABILITIES } from './capabilities.ts';
 import type { ClusterPlan, ClusterProvider, ProviderDeps } from './types.ts';
 
 export class MinikubeProvider implements ClusterProvider {
   readonly name = 'minikube';
+  readonly capabilities = CAPABILITIES.minikube;
   constructor(private readonly d: ProviderDeps) {}
 
   private get env() {
@@ -31,6 +33,15 @@ export class MinikubeProvider implements ClusterProvider {
   }
   ownsCluster() {
     return true;
+  }
+  hostPorts() {
+    return [];
+  }
+  async portHolder() {
+    return undefined;
+  }
+  manualDeleteCommand() {
+    return ['minikube', 'delete', '-p', this.d.cfg.clusterName];
   }
 
   /** Node names minikube gives workers: <profile>-m02, -m03, … (the control plane is <profile>). */

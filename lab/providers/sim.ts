@@ -9,6 +9,7 @@ import { NODEGROUP_LABEL } from '../config-keys.ts';
 import { Kube, MANAGED_BY } from '../kube.ts';
 import { ensureTestenv, testenvBinDir } from '../testenv/build.ts';
 import { kwokctlConfig, startKwokCluster, stopKwokCluster } from '../testenv/cluster.ts';
+import { CAPABILITIES } from './capabilities.ts';
 import type { ClusterPlan, ClusterProvider, ProviderDeps } from './types.ts';
 
 /** Node names as kind gives them: <name>-control-plane, <name>-worker, <name>-worker2, … */
@@ -43,6 +44,7 @@ export function fakeNode(name: string, group: string | undefined): V1Node {
 
 export class SimProvider implements ClusterProvider {
   readonly name = 'sim';
+  readonly capabilities = CAPABILITIES.sim;
   constructor(private readonly d: ProviderDeps) {}
 
   private get workdir() {
@@ -69,6 +71,15 @@ export class SimProvider implements ClusterProvider {
   }
   ownsCluster() {
     return true;
+  }
+  hostPorts() {
+    return [];
+  }
+  async portHolder() {
+    return undefined;
+  }
+  manualDeleteCommand() {
+    return [`KWOK_WORKDIR=${this.workdir}`, this.kwokctl(), '--name', this.d.cfg.clusterName, 'delete', 'cluster'];
   }
 
   plan(): ClusterPlan {

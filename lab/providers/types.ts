@@ -2,6 +2,7 @@
 import type { LabConfig } from '../config.ts';
 import type { Runner } from '../run.ts';
 import type { Log } from '../log.ts';
+import type { ProviderCapabilities } from './capabilities.ts';
 
 /** The parts of a cluster that cannot change in place; compared by `up` to decide skip/refuse. */
 export interface ClusterSpec {
@@ -32,6 +33,7 @@ export interface ClusterPlan {
 
 export interface ClusterProvider {
   readonly name: string;
+  readonly capabilities: ProviderCapabilities;
   /** The kube context the lab uses in `cfg.kubeconfig`; never the user's current-context. */
   contextName(): string;
   /** CLIs this provider needs on the host (checked by preflight). */
@@ -49,6 +51,13 @@ export interface ClusterProvider {
   labelsNodesAfterCreate(): boolean;
   /** Whether the lab created this cluster (existing: never). */
   ownsCluster(): boolean;
+  /** Ports the cluster publishes on 127.0.0.1, with the setting that names each (checked by preflight). */
+  hostPorts(): Array<{ key: string; port: number }>;
+  /** A host port that is not free: held by the lab's own cluster (`own`), or by something the
+   * provider can name; undefined when it cannot tell. */
+  portHolder(port: number): Promise<{ own: boolean; who: string } | undefined>;
+  /** The command a user runs to delete a same-named cluster the lab refuses to touch. */
+  manualDeleteCommand(): string[];
 }
 
 export function desiredSpec(cfg: LabConfig): ClusterSpec {

@@ -1,57 +1,45 @@
-// The cluster itself, as a reconcile: missing → create; present with the same spec → skip;
-// present with a different spec → show the difference and refuse unless --recreate.
-// The spec the lab created the cluster with is kept in ConfigMap kube-system/cloud-native-lab.
-import type { V1ConfigMap } from '@kubernetes/client-node';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { activeLabFile } from '../config.ts';
-import type { LabConfig } from '../config.ts';
+// The cluster itself, as a reconcile: missing → create; the lab's own with the same spec → skip;
+// the lab's own with a different spec → show the difference and refuse unless --recreate. A
+// cluster the lab did not create is never replaced or adopted (lab/ownership.ts says whose it is).
 import { LabError } from '../errors.ts';
-import { MANAGED_BY } from '../kube.ts';
+import { ensureDataDirs } from '../data-dir.ts';
 import { desiredSpec, diffSpecs, type ClusterSpec } from '../providers/types.ts';
+import { manualDelete, markCreating, ownership, recordCreated, SPEC_CONFIGMAP, specConfigMap, type Ownership } from '../ownership.ts';
+import { rememberActiveLab } from '../active-lab.ts';
 import type { LabContext } from '../context.ts';
 import type { Step } from './types.ts';
 
-export const SPEC_CONFIGMAP = { apiVersion: 'v1', kind: 'ConfigMap', name: 'cloud-native-lab', namespace: 'kube-system' };
+export type ClusterDecision =
+  | { action: 'create' }
+  | { action: 'skip' }
+  | { action: 'refuse' | 'recreate'; diff: string[] }
+  /** Never replaced, whatever the flags: not the lab's, or the lab cannot tell. */
+  | { action: 'not-ours'; why: string };
 
-export function specConfigMap(spec: ClusterSpec): V1ConfigMap {
-  return {
-    apiVersion: 'v1',
-    kind: 'ConfigMap',
-    metadata: { name: SPEC_CONFIGMAP.name, namespace: SPEC_CONFIGMAP.namespace, labels: { ...MANAGED_BY } },
-    data: { spec: JSON.stringify(spec, null, 2) },
-  };
-}
-
-export async function liveSpec(ctx: LabContext): Promise<ClusterSpec | undefined> {
-  const cm = await ctx.kube().get<V1ConfigMap>(SPEC_CONFIGMAP);
-  return cm?.data?.spec ? (JSON.parse(cm.data.spec) as ClusterSpec) : undefined;
-}
-
-export type ClusterDecision = { action: 'create' } | { action: 'skip' } | { action: 'refuse' | 'recreate'; diff: string[] };
-
-/**
- * The reconcile decision, separate from doing it so it can be tested and shown by `plan`.
- * `halfMade`: the lab started creating this cluster and was interrupted before recording its
- * spec, so it is the lab's own and is replaced rather than refused.
- */
-export function decide(exists: boolean, have: ClusterSpec | undefined, want: ClusterSpec, recreate: boolean, halfMade = false): ClusterDecision {
-  if (!exists) return { action: 'create' };
-  if (!have && halfMade) return { action: 'recreate', diff: ['spec: (creation was interrupted; replacing the half-made cluster)'] };
-  const diff = have ? diffSpecs(have, want) : ['spec: (not recorded: this cluster was not made by the lab)'];
-  if (diff.length === 0) return { action: 'skip' };
-  return { action: recreate ? 'recreate' : 'refuse', diff };
+/** The reconcile decision, separate from doing it so it can be tested and shown by `plan`. */
+export function decide(exists: boolean, owner: Ownership | undefined, want: ClusterSpec, recreate: boolean): ClusterDecision {
+  if (!exists || !owner) return { action: 'create' };
+  switch (owner.owner) {
+    case 'half-made':
+      return { action: 'recreate', diff: ['spec: (creation was interrupted; replacing the half-made cluster)'] };
+    case 'foreign':
+    case 'unknown':
+      return { action: 'not-ours', why: owner.owner === 'unknown' ? `its API server does not answer (${owner.why}) and nothing in .lab/ says the lab created it` : owner.why };
+    case 'lab': {
+      if (!owner.reachable) {
+        const diff = [`reachable: its API server does not answer (${owner.why}); the lab created it on ${owner.createdAt}`];
+        return { action: recreate ? 'recreate' : 'refuse', diff };
+      }
+      const diff = diffSpecs(owner.spec, want);
+      if (diff.length === 0) return { action: 'skip' };
+      return { action: recreate ? 'recreate' : 'refuse', diff };
+    }
+  }
 }
 
 async function decision(ctx: LabContext): Promise<ClusterDecision> {
   const exists = await ctx.provider.exists();
-  const have = exists ? await liveSpec(ctx) : undefined;
-  return decide(exists, have, desiredSpec(ctx.cfg), ctx.flags.recreate, existsSync(creatingMarker(ctx.cfg)));
-}
-
-/** Present while the lab is creating a cluster; removed once its spec is recorded. */
-function creatingMarker(cfg: LabConfig): string {
-  return path.join(cfg.stateDir, `creating-${cfg.provider}-${cfg.clusterName}`);
+  return decide(exists, exists ? await ownership(ctx) : undefined, desiredSpec(ctx.cfg), ctx.flags.recreate);
 }
 
 export const clusterStep: Step = {
@@ -65,37 +53,47 @@ export const clusterStep: Step = {
       rememberActiveLab(ctx.cfg);
       return { done: true, detail: `${ctx.cfg.clusterName} exists with the same spec` };
     }
-    return { done: false, detail: d.action === 'create' ? 'missing' : d.diff.join('\n') };
+    return { done: false, detail: d.action === 'create' ? 'missing' : d.action === 'not-ours' ? d.why : d.diff.join('\n') };
   },
   async apply(ctx) {
     const d = await decision(ctx);
+    const name = ctx.cfg.clusterName;
+    if (d.action === 'not-ours') {
+      throw new LabError(`a ${ctx.provider.name} cluster named ${name} exists, but the lab did not create it, so it will not use, replace or delete it: ${d.why}`, {
+        detail: `Set LAB_CLUSTER_NAME to another name, or, if that cluster is yours to throw away, delete it yourself: ${manualDelete(ctx)}`,
+      });
+    }
     if (d.action === 'refuse') {
-      throw new LabError(`cluster ${ctx.cfg.clusterName} exists with a different spec; re-run with --recreate to replace it (lab data in LAB_DATA_DIR is kept)`, {
+      throw new LabError(`cluster ${name} exists with a different spec; re-run with --recreate to replace it (lab data in LAB_DATA_DIR is kept)`, {
         detail: d.diff.join('\n'),
       });
     }
-    if (d.action === 'recreate') await ctx.provider.delete();
-    if (d.action !== 'skip') {
-      const marker = creatingMarker(ctx.cfg);
-      mkdirSync(path.dirname(marker), { recursive: true });
-      writeFileSync(marker, `${new Date().toISOString()}\n`);
-      try {
-        await ctx.provider.create({ retain: ctx.flags.retain });
-      } catch (err) {
-        if (!ctx.flags.retain && ctx.provider.ownsCluster()) {
-          ctx.log.warn('cluster creation failed; removing the half-made cluster (use --retain to keep it for inspection)');
-          await ctx.provider.delete().catch((e: Error) => ctx.log.warn(`cleanup failed too: ${e.message}`));
-        }
-        throw err;
-      }
-      await ctx.kube().apply([specConfigMap(desiredSpec(ctx.cfg))]);
-      rmSync(marker, { force: true });
+    if (d.action === 'skip') {
+      rememberActiveLab(ctx.cfg);
+      return;
     }
+    if (d.action === 'recreate') await ctx.provider.delete();
+    // Before the engine sees the mounts: rootful Docker creates a missing bind-mount source as root.
+    ensureDataDirs(ctx.cfg);
+    markCreating(ctx.cfg);
+    try {
+      await ctx.provider.create({ retain: ctx.flags.retain });
+    } catch (err) {
+      if (!ctx.flags.retain) {
+        ctx.log.warn('cluster creation failed; removing the half-made cluster (use --retain to keep it for inspection)');
+        await ctx.provider.delete().catch((e: Error) => ctx.log.warn(`cleanup failed too: ${e.message}`));
+      }
+      throw err;
+    }
+    // ctx.kube() follows the kubeconfig the creation just rewrote (new API port and CA).
+    await ctx.kube().apply([specConfigMap(desiredSpec(ctx.cfg), ctx.cfg)]);
+    recordCreated(ctx.cfg);
     rememberActiveLab(ctx.cfg);
   },
   plan(ctx) {
     const p = ctx.provider.plan();
     return [
+      `mkdir ${ctx.cfg.dataDir} and its volume directories (owned by you, before the cluster mounts them)`,
       ...p.commands.map((c) => `run: ${c.join(' ')}`),
       ...p.files.map((f) => `write ${f.path}:\n${f.content.replace(/^/gm, '    ')}`),
       ...p.notes,
@@ -103,10 +101,3 @@ export const clusterStep: Step = {
     ];
   },
 };
-
-/** Record which lab is up, so later commands default to it (see config.ts readActiveLab). */
-export function rememberActiveLab(cfg: LabConfig): void {
-  const file = activeLabFile(cfg.root);
-  mkdirSync(path.dirname(file), { recursive: true });
-  writeFileSync(file, `${JSON.stringify({ provider: cfg.provider, clusterName: cfg.clusterName })}\n`);
-}

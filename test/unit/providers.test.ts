@@ -104,13 +104,26 @@ test('a failing minikube start is an error carrying its output', async (t) => {
 
 test('reconcile: missing → create, same spec → skip, different → refuse with diff, or recreate', (t) => {
   const want = desiredSpec(testConfig());
+  const lab = (spec: typeof want) => ({ owner: 'lab' as const, reachable: true as const, spec });
   t.deepEqual(decide(false, undefined, want, false), { action: 'create' });
-  t.deepEqual(decide(true, { ...want }, want, false), { action: 'skip' });
+  t.deepEqual(decide(true, lab({ ...want }), want, false), { action: 'skip' });
   const have = { ...want, workers: 5, workerGroups: ['app', 'deploy', 'ingress', 'system', 'app'] };
-  const refused = decide(true, have, want, false);
+  const refused = decide(true, lab(have), want, false);
   t.is(refused.action, 'refuse');
   t.deepEqual((refused as { diff: string[] }).diff, ['workers: 5 → 4', 'workerGroups: ["app","deploy","ingress","system","app"] → ["app","deploy","ingress","system"]']);
-  t.is(decide(true, have, want, true).action, 'recreate');
-  t.is(decide(true, undefined, want, false).action, 'refuse', 'a same-named cluster the lab did not make is not adopted silently');
-  t.is(decide(true, undefined, want, false, true).action, 'recreate', 'its own interrupted creation is replaced');
+  t.is(decide(true, lab(have), want, true).action, 'recreate');
+  t.is(decide(true, { owner: 'half-made' }, want, false).action, 'recreate', 'its own interrupted creation is replaced');
+});
+
+test('reconcile: a same-named cluster the lab did not create is never replaced, not even with --recreate', (t) => {
+  const want = desiredSpec(testConfig());
+  for (const recreate of [false, true]) {
+    t.deepEqual(decide(true, { owner: 'foreign', why: 'it has no ConfigMap kube-system/cloud-native-lab recording a lab spec' }, want, recreate), {
+      action: 'not-ours', why: 'it has no ConfigMap kube-system/cloud-native-lab recording a lab spec',
+    });
+    t.is(decide(true, { owner: 'unknown', why: 'ECONNREFUSED' }, want, recreate).action, 'not-ours', 'cannot tell → not touched');
+  }
+  const unreachable = { owner: 'lab' as const, reachable: false as const, why: 'ECONNREFUSED', createdAt: '2026-12-01T10:00:00Z' };
+  t.is(decide(true, unreachable, want, false).action, 'refuse', "the lab's own cluster that does not answer: say so");
+  t.is(decide(true, unreachable, want, true).action, 'recreate', '… and replace it when asked');
 });
