@@ -1,13 +1,17 @@
 // `lab down`: remove the cluster the lab made (or, on an existing cluster, only the objects the lab
-// created). LAB_DATA_DIR is user data: kept unless --purge, which asks first unless --yes.
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+// created). A same-named cluster the lab did not create is refused, never deleted. LAB_DATA_DIR is
+// user data: kept unless --purge, which asks first unless --yes and makes sure it can delete the
+// data before it deletes the cluster (lab/purge.ts).
+import { existsSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
-import { activeLabFile } from './config.ts';
+import { forgetActiveLab } from './active-lab.ts';
 import type { LabContext } from './context.ts';
-import { UsageError } from './errors.ts';
+import { LabError, UsageError } from './errors.ts';
 import { MANAGED_BY } from './kube.ts';
+import { forgetCreated, manualDelete, ownership, SPEC_CONFIGMAP, type Ownership } from './ownership.ts';
+import { prepareDataDirForPurge, type PurgePlan } from './purge.ts';
 
 const MANAGED_SELECTOR = Object.entries(MANAGED_BY).map(([k, v]) => `${k}=${v}`).join(',');
 /** Cluster-scoped kinds the lab creates on an existing cluster, deleted by label on `down`. */
@@ -17,20 +21,39 @@ const MANAGED_KINDS: Array<[string, string]> = [
   ['v1', 'Namespace'],
 ];
 
-export async function runDown(ctx: LabContext, opts: { purge: boolean; confirm?: (q: string) => Promise<boolean> }): Promise<void> {
+export interface DownOptions {
+  purge: boolean;
+  confirm?: (q: string) => Promise<boolean>;
+  /** Empties LAB_DATA_DIR from inside the cluster (tests inject one). */
+  wipe?: () => Promise<void>;
+}
+
+export async function runDown(ctx: LabContext, opts: DownOptions): Promise<void> {
   if (opts.purge) await confirmPurge(ctx, opts.confirm ?? askOnTerminal);
-  if (ctx.provider.ownsCluster()) {
-    ctx.status.start(`Delete cluster ${ctx.cfg.clusterName}`);
-    if (await ctx.provider.exists()) {
-      await ctx.provider.delete();
-      ctx.status.ok(`Deleted cluster ${ctx.cfg.clusterName}`);
-    } else {
-      ctx.status.skip(`cluster ${ctx.cfg.clusterName} does not exist; nothing to delete`);
-    }
-  } else {
+  if (!ctx.provider.ownsCluster()) {
+    if (opts.purge) await prepareDataDirForPurge(ctx, { canWipeInside: false, whyNot: 'the cluster is not the lab\'s' }, opts.wipe);
     await deleteManagedObjects(ctx);
+  } else {
+    const name = ctx.cfg.clusterName;
+    const exists = await ctx.provider.exists();
+    const owner = exists ? await ownership(ctx) : undefined;
+    if (owner && (owner.owner === 'foreign' || owner.owner === 'unknown')) {
+      throw new LabError(`refusing to delete ${ctx.provider.name} cluster ${name}: the lab did not create it (${owner.owner === 'unknown' ? `its API server does not answer (${owner.why}) and nothing in .lab/ says the lab created it` : owner.why})`, {
+        detail: `Nothing was deleted. If it is yours to throw away, delete it yourself: ${manualDelete(ctx)}\nIf the lab's cluster has another name, set LAB_CLUSTER_NAME (or --name).`,
+      });
+    }
+    if (opts.purge) await prepareDataDirForPurge(ctx, purgePlan(ctx, owner), opts.wipe);
+    if (owner) {
+      if (owner.owner === 'lab' && !owner.reachable) ctx.log.warn(`cluster ${name} does not answer (${owner.why}); deleting it because the lab recorded creating it on ${owner.createdAt}`);
+      ctx.status.start(`Delete cluster ${name}`);
+      await ctx.provider.delete();
+      ctx.status.ok(`Deleted cluster ${name}`);
+    } else {
+      ctx.status.skip(`cluster ${name} does not exist; nothing to delete`);
+    }
+    forgetCreated(ctx.cfg);
   }
-  forgetActiveLab(ctx);
+  forgetActiveLab(ctx.cfg);
   if (opts.purge) {
     rmSync(ctx.cfg.dataDir, { recursive: true, force: true });
     ctx.log.info(`Deleted ${ctx.cfg.dataDir}`);
@@ -39,14 +62,11 @@ export async function runDown(ctx: LabContext, opts: { purge: boolean; confirm?:
   }
 }
 
-function forgetActiveLab(ctx: LabContext): void {
-  const file = activeLabFile(ctx.cfg.root);
-  try {
-    const doc = JSON.parse(readFileSync(file, 'utf8')) as { provider?: string; clusterName?: string };
-    if (doc.provider === ctx.cfg.provider && doc.clusterName === ctx.cfg.clusterName) rmSync(file, { force: true });
-  } catch {
-    // no active lab recorded
-  }
+function purgePlan(ctx: LabContext, owner: Ownership | undefined): PurgePlan {
+  if (!owner) return { canWipeInside: false, whyNot: 'the cluster does not exist any more' };
+  if (owner.owner === 'lab' && !owner.reachable) return { canWipeInside: false, whyNot: `its API server does not answer (${owner.why})` };
+  if (!ctx.provider.capabilities.dataPlane) return { canWipeInside: false, whyNot: `${ctx.provider.name} runs no pods` };
+  return { canWipeInside: true };
 }
 
 async function deleteManagedObjects(ctx: LabContext): Promise<void> {
@@ -58,7 +78,7 @@ async function deleteManagedObjects(ctx: LabContext): Promise<void> {
       if (await kube.delete({ apiVersion, kind, name: o.metadata!.name! })) n++;
     }
   }
-  await kube.delete({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'kube-system', name: 'cloud-native-lab' });
+  await kube.delete(SPEC_CONFIGMAP);
   ctx.status.ok(`Removed ${n} lab object${n === 1 ? '' : 's'}; the cluster and everything else in it are untouched`);
 }
 
@@ -69,7 +89,7 @@ async function confirmPurge(ctx: LabContext, confirm: (q: string) => Promise<boo
     throw new UsageError(`refusing --purge: LAB_DATA_DIR=${dir} contains your home or the project; point LAB_DATA_DIR at a directory only the lab uses`);
   }
   if (ctx.flags.yes) return;
-  if (!process.stdin.isTTY && !ctx.flags.yes && confirm === askOnTerminal) {
+  if (!process.stdin.isTTY && confirm === askOnTerminal) {
     throw new UsageError(`--purge would delete ${dir}; there is no terminal to ask, so add --yes to confirm`);
   }
   if (!(await confirm(`Delete ${dir} and everything in it? [y/N] `))) {

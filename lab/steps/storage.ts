@@ -1,18 +1,14 @@
 // Storage step: host directories under LAB_DATA_DIR, the lab-nfs StorageClass and the static PVs
 // (plus the NFS server when LAB_STORAGE=nfs). Kubelets mount NFS from the node's network, which
 // cannot resolve cluster DNS, so the PVs name the NFS Service by its ClusterIP.
-import { existsSync, mkdirSync } from 'node:fs';
-import path from 'node:path';
+import { existsSync } from 'node:fs';
 import type { KubernetesObject, V1Service } from '@kubernetes/client-node';
+import { ensureDataDirs, volumeDirs } from '../data-dir.ts';
 import { LabError } from '../errors.ts';
 import { driftOf } from '../objects.ts';
 import type { LabContext } from '../context.ts';
 import { NFS_NAMESPACE, VOLUMES, nfsServerObjects, persistentVolume, storageClass } from './storage-objects.ts';
 import type { Step } from './types.ts';
-
-export function hostDirs(dataDir: string): string[] {
-  return VOLUMES.map((v) => path.join(dataDir, v.dir));
-}
 
 async function nfsServerIp(ctx: LabContext): Promise<string | undefined> {
   const svc = await ctx.kube().get<V1Service>({ apiVersion: 'v1', kind: 'Service', namespace: NFS_NAMESPACE, name: 'nfs-server' });
@@ -38,7 +34,7 @@ export const storageStep: Step = {
   needs: ['cluster'],
   enabled: () => true,
   async check(ctx) {
-    const missingDirs = hostDirs(ctx.cfg.dataDir).filter((d) => !existsSync(d));
+    const missingDirs = volumeDirs(ctx.cfg.dataDir).filter((d) => !existsSync(d));
     const objs = await desired(ctx);
     const drift = await driftOf(ctx.kube(), objs);
     if (ctx.cfg.storage === 'nfs' && !objs.some((o) => o.kind === 'PersistentVolume')) drift.push('PVs wait for the NFS server Service');
@@ -46,7 +42,7 @@ export const storageStep: Step = {
     return { done: missingDirs.length === 0 && drift.length === 0, detail };
   },
   async apply(ctx) {
-    for (const dir of hostDirs(ctx.cfg.dataDir)) mkdirSync(dir, { recursive: true });
+    ensureDataDirs(ctx.cfg);
     const kube = ctx.kube();
     if (ctx.cfg.storage === 'nfs') {
       await kube.apply(nfsServerObjects());
@@ -58,7 +54,7 @@ export const storageStep: Step = {
     }
   },
   plan: (ctx) => [
-    `mkdir ${hostDirs(ctx.cfg.dataDir).join(' ')}`,
+    `mkdir ${volumeDirs(ctx.cfg.dataDir).join(' ')}`,
     ...renderStorage(ctx.cfg.storage).map((o) => `apply ${o.kind}/${o.metadata?.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata?.name}`),
   ],
   render: (ctx) => ({ storage: renderStorage(ctx.cfg.storage) }),

@@ -3,12 +3,15 @@ import test from 'ava';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { runDown } from '../../lab/down.ts';
-import { UsageError } from '../../lab/errors.ts';
+import { recordCreated } from '../../lab/ownership.ts';
+import { LabError, UsageError } from '../../lab/errors.ts';
 import { testConfig, testContext, tempDir } from '../helpers.ts';
 
-function setup(flags: { yes?: boolean } = {}) {
+/** A kind lab this project created (its local record), whose API is not reachable from the test. */
+function setup(flags: { yes?: boolean } = {}, created = true) {
   const root = tempDir();
   const cfg = testConfig({}, root);
+  if (created) recordCreated(cfg);
   mkdirSync(path.join(cfg.dataDir, 'eng_app'), { recursive: true });
   writeFileSync(path.join(cfg.dataDir, 'eng_app', 'ibdata1'), 'mysql data');
   const { ctx, runner, lines } = testContext(cfg, flags);
@@ -23,6 +26,17 @@ test('down deletes the cluster and keeps the data', async (t) => {
   t.deepEqual(deletes(), [['kind', 'delete', 'cluster', '--name', 'lab', '--kubeconfig', cfg.kubeconfig]]);
   t.true(existsSync(path.join(cfg.dataDir, 'eng_app', 'ibdata1')));
   t.true(lines.some((l) => l.includes(`Kept your data in ${cfg.dataDir}`)));
+  t.true(lines.some((l) => /does not answer .*; deleting it because the lab recorded creating it on/.test(l)), 'says why it deletes a cluster it cannot reach');
+  t.false(existsSync(path.join(cfg.stateDir, 'clusters', 'kind-lab.json')), 'the record goes with the cluster');
+});
+
+test('down refuses a same-named cluster nothing says the lab created, and deletes nothing', async (t) => {
+  const { cfg, ctx, deletes } = setup({ yes: true }, false);
+  const err = await t.throwsAsync(runDown(ctx, { purge: true }), { instanceOf: LabError });
+  t.regex(err!.message, /^refusing to delete kind cluster lab: the lab did not create it \(its API server does not answer/);
+  t.regex((err as LabError).detail!, /Nothing was deleted\. If it is yours to throw away, delete it yourself: kind delete cluster --name lab/);
+  t.deepEqual(deletes(), []);
+  t.true(existsSync(path.join(cfg.dataDir, 'eng_app', 'ibdata1')), 'not even --purge touched the data');
 });
 
 test('down --purge --yes deletes the cluster and the data', async (t) => {
