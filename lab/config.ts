@@ -54,6 +54,9 @@ export interface LoadOptions {
   flags?: Record<string, unknown>;
   /** Path of the dotenv file; default <root>/.env. */
   envFile?: string;
+  /** Let the active-lab record (.lab/active.json) default provider and name. Off for `up`, `plan`
+   * and `doctor`: what to create comes from .env, the environment and flags only. Default true. */
+  useActiveLab?: boolean;
 }
 
 /** Where each raw value came from, for messages ("LAB_WORKERS=3 (from .env)"). */
@@ -69,7 +72,7 @@ export function loadConfig(opts: LoadOptions = {}): LabConfig {
   const envFile = opts.envFile ?? path.join(root, '.env');
   const problems: string[] = [];
   const fileVals = readEnvFile(envFile, problems);
-  const active = readActiveLab(root);
+  const active = opts.useActiveLab === false ? {} : readActiveLab(root);
   const raw = new Map<string, Raw>();
   for (const spec of KEYS) {
     const flagVal = opts.flags?.[spec.flag] ?? opts.flags?.[camel(spec.flag)];

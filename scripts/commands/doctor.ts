@@ -8,7 +8,7 @@ export const doctorCommand: CommandModule = {
   describe: 'Check this host for the chosen provider and profile (engine, resources, inotify, ports, CLIs)',
   builder: (y) => y.option('install', { type: 'boolean', default: false, describe: 'Install missing CLIs at their pinned versions into .lab/bin (SHA-256 checked)' }),
   handler: async (argv) => {
-    const ctx = contextFrom(argv);
+    const ctx = contextFrom(argv, {}, { creates: true });
     let outcomes = await checkHost(ctx);
     if (argv.install) {
       await installMissing(ctx, outcomes);

@@ -7,7 +7,7 @@ export const planCommand: CommandModule = {
   describe: 'Print every step `up` would run, with commands and generated files; runs nothing',
   builder: (y) => y.option('label-nodes', { type: 'boolean', default: false }).example('$0 plan --provider minikube', 'the minikube start command and node labels'),
   handler: (argv) => {
-    const ctx = contextFrom(argv, { dryRun: true, labelNodes: Boolean(argv.labelNodes) });
+    const ctx = contextFrom(argv, { dryRun: true, labelNodes: Boolean(argv.labelNodes) }, { creates: true });
     process.stdout.write(`Plan for LAB_PROVIDER=${ctx.cfg.provider}, cluster ${ctx.cfg.clusterName}, profile ${ctx.cfg.profile}:\n`);
     process.stdout.write(`${planLines(ctx).join('\n')}\n`);
   },

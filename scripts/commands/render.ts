@@ -10,7 +10,7 @@ export const renderCommand: CommandModule = {
       .option('out', { type: 'string', demandOption: 'Give --out DIR: the directory to write manifests into', describe: 'Output directory (created if missing)' })
       .example('$0 render --out ./rendered', 'for GitOps, review or validation (istioctl analyze, kubeconform)'),
   handler: (argv) => {
-    const ctx = contextFrom(argv);
+    const ctx = contextFrom(argv, {}, { creates: true });
     const files = renderAll(ctx, String(argv.out));
     for (const f of files) process.stdout.write(`${f}\n`);
   },

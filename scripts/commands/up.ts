@@ -14,7 +14,7 @@ export const upCommand: CommandModule = {
       .example('$0 up', 'kind cluster with 4 labelled workers, storage and everything in the profile')
       .example('$0 up --workers 5 --recreate', 'change the node count (data in LAB_DATA_DIR is kept)'),
   handler: async (argv) => {
-    const ctx = contextFrom(argv, { dryRun: Boolean(argv.dryRun), retain: Boolean(argv.retain), recreate: Boolean(argv.recreate), labelNodes: Boolean(argv.labelNodes) });
+    const ctx = contextFrom(argv, { dryRun: Boolean(argv.dryRun), retain: Boolean(argv.retain), recreate: Boolean(argv.recreate), labelNodes: Boolean(argv.labelNodes) }, { creates: true });
     await runUp(ctx);
   },
 };
