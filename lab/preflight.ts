@@ -6,7 +6,9 @@ import os from 'node:os';
 import type { LabConfig } from './config.ts';
 import { PROFILE_NEEDS } from './config-keys.ts';
 import type { Runner } from './run.ts';
-import { TOOLS } from './versions.ts';
+import { dataDirProblem } from './data-dir.ts';
+import { notNative } from './image-facts.ts';
+import { TOOLS, UTILITY_IMAGE } from './versions.ts';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail';
 export interface CheckOutcome {
@@ -31,11 +33,28 @@ export interface Probes {
   portFree(port: number): Promise<boolean>;
   arch(): string;
   platform(): string;
+  /** Why you cannot use this data directory (lab/data-dir.ts), or undefined. */
+  dataDirProblem(dir: string): string | undefined;
+  /** Can the engine run linux/amd64 images (emulation)? Runs a tiny amd64 container once. */
+  runsAmd64(engine: EngineInfo['name']): Promise<boolean>;
 }
 
 export const INOTIFY_MIN = { 'fs.inotify.max_user_watches': 524288, 'fs.inotify.max_user_instances': 512 } as const;
 
-export async function runPreflight(cfg: LabConfig, probes: Probes, needs: { tools: string[]; engine: boolean }): Promise<CheckOutcome[]> {
+export interface PreflightNeeds {
+  tools: string[];
+  engine: boolean;
+  /** Ports the provider publishes on 127.0.0.1, by the setting that names them. */
+  hostPorts?: Array<{ key: string; port: number }>;
+  /** Who holds a port that is not free (the provider asks its engine). */
+  portHolder?: (port: number) => Promise<{ own: boolean; who: string } | undefined>;
+  /** Images the cluster will pull (lab/images.ts), checked against the nodes' architecture. */
+  images?: string[];
+  /** LAB_DATA_DIR, when the cluster mounts it from the host. */
+  dataDir?: string;
+}
+
+export async function runPreflight(cfg: LabConfig, probes: Probes, needs: PreflightNeeds): Promise<CheckOutcome[]> {
   const out: CheckOutcome[] = [];
   const arch = probes.arch();
   out.push(
@@ -43,23 +62,38 @@ export async function runPreflight(cfg: LabConfig, probes: Probes, needs: { tool
       ? { name: 'architecture', status: 'ok', message: `${probes.platform()}/${arch}` }
       : { name: 'architecture', status: 'fail', message: `${arch} is not supported by kind/Istio images`, fix: 'use an amd64 or arm64 machine' },
   );
-  if (needs.engine) out.push(...(await engineChecks(cfg, probes)));
+  const engine = needs.engine ? await probes.engine() : undefined;
+  if (engine) out.push(...engineChecks(cfg, engine));
+  if (engine && !('error' in engine) && arch === 'arm64' && needs.images) out.push(...(await arm64Checks(needs.images, engine.name, probes)));
   for (const tool of needs.tools) out.push(await toolCheck(tool, probes));
   if (needs.engine && probes.platform() === 'linux') out.push(...(await inotifyChecks(probes)));
-  if (cfg.provider === 'kind') {
-    for (const [key, port] of [['LAB_HTTP_PORT', cfg.httpPort], ['LAB_HTTPS_PORT', cfg.httpsPort]] as const) {
-      out.push(
-        (await probes.portFree(port))
-          ? { name: `port ${port}`, status: 'ok', message: `127.0.0.1:${port} is free` }
-          : { name: `port ${port}`, status: 'fail', message: `127.0.0.1:${port} is in use`, fix: `stop what listens there, or set ${key} to a free port` },
-      );
-    }
+  for (const { key, port } of needs.hostPorts ?? []) out.push(await portCheck(key, port, probes, needs.portHolder));
+  if (needs.dataDir) {
+    const problem = probes.dataDirProblem(needs.dataDir);
+    out.push(
+      problem
+        ? { name: 'data directory', status: 'fail', message: `LAB_DATA_DIR: ${problem}`, fix: `sudo chown -R "$(id -u):$(id -g)" ${needs.dataDir} (or set LAB_DATA_DIR to a directory of yours)` }
+        : { name: 'data directory', status: 'ok', message: `${needs.dataDir} is yours to write` },
+    );
   }
   return out;
 }
 
-async function engineChecks(cfg: LabConfig, probes: Probes): Promise<CheckOutcome[]> {
-  const info = await probes.engine();
+/** Free, or held by the lab's own cluster (a second `up`, or `up --recreate`): fine. Else name the holder. */
+async function portCheck(key: string, port: number, probes: Probes, holder?: PreflightNeeds['portHolder']): Promise<CheckOutcome> {
+  const name = `port ${port}`;
+  if (await probes.portFree(port)) return { name, status: 'ok', message: `127.0.0.1:${port} is free` };
+  const h = await holder?.(port);
+  if (h?.own) return { name, status: 'ok', message: `127.0.0.1:${port} is held by ${h.who}` };
+  return {
+    name,
+    status: 'fail',
+    message: `127.0.0.1:${port} is in use${h ? ` by ${h.who}` : ' by another program'}`,
+    fix: h ? `delete that cluster (kind delete cluster --name ${h.who.split(' ')[2]}) or set ${key} to a free port` : `stop what listens there (e.g. lsof -iTCP:${port} -sTCP:LISTEN), or set ${key} to a free port`,
+  };
+}
+
+function engineChecks(cfg: LabConfig, info: EngineInfo | { error: string }): CheckOutcome[] {
   if ('error' in info) {
     return [{ name: 'container engine', status: 'fail', message: info.error, fix: 'install and start Docker (or Podman), then check with: docker info' }];
   }
@@ -77,6 +111,38 @@ async function engineChecks(cfg: LabConfig, probes: Probes): Promise<CheckOutcom
       : { name: 'engine memory', status: 'fail', message: `${info.name} has ${memMiB} MiB; profile ${cfg.profile} needs ${need.memoryMiB} MiB`, fix: `give ${info.name} more memory, or set LAB_PROFILE=minimal` },
   );
   return res;
+}
+
+/**
+ * The nodes of a kind/minikube cluster have the host's architecture. An image published for amd64
+ * only pulls on an arm64 node (a single-arch manifest is not platform-checked) and then fails to
+ * start with "exec format error" — unless the engine emulates amd64 (Docker Desktop: Rosetta or
+ * QEMU; Linux: binfmt handlers), which this asks the engine itself.
+ */
+async function arm64Checks(images: string[], engine: EngineInfo['name'], probes: Probes): Promise<CheckOutcome[]> {
+  const { missing, unknown } = notNative(images, 'linux/arm64');
+  const out: CheckOutcome[] = [];
+  if (unknown.length) {
+    out.push({ name: 'images for arm64', status: 'warn', message: `platforms not recorded for ${unknown.join(', ')} (your override): if they are amd64-only they need emulation` });
+  }
+  if (missing.length === 0) {
+    out.push({ name: 'images for arm64', status: 'ok', message: 'every image the lab pulls is published for linux/arm64' });
+    return out;
+  }
+  const list = missing.map((i) => i.replace(/^docker\.io\//, '')).join(', ');
+  if (await probes.runsAmd64(engine)) {
+    out.push({ name: 'images for arm64', status: 'ok', message: `${missing.length} images are amd64-only and will run through ${engine}'s amd64 emulation (slower; JVM services take minutes to start): ${list}` });
+  } else {
+    out.push({
+      name: 'images for arm64',
+      status: 'fail',
+      message: `${missing.length} images the lab runs are published for linux/amd64 only, and ${engine} cannot run amd64 containers here, so those pods would never start (exec format error): ${list}. No faithful arm64 build exists for them (weaveworksdemos' sock-shop images and eng_app were built for amd64 only; Oracle published no arm64 MySQL 5.7)`,
+      fix: engine === 'docker'
+        ? "turn on amd64 emulation: Docker Desktop → Settings → General → 'Use Rosetta for x86_64/amd64 emulation on Apple Silicon' (or keep QEMU), then run again; on Linux arm64 register QEMU binfmt handlers (e.g. docker run --privileged --rm tonistiigi/binfmt --install amd64)"
+        : 'register QEMU binfmt handlers for amd64 in the podman machine (podman machine ssh, then install qemu-user-static), then run again',
+    });
+  }
+  return out;
 }
 
 async function toolCheck(tool: string, probes: Probes): Promise<CheckOutcome> {
@@ -166,5 +232,10 @@ export function hostProbes(run: Runner, tool: (name: string) => string): Probes 
       }),
     arch: () => ({ x64: 'amd64', arm64: 'arm64' })[os.arch() as 'x64' | 'arm64'] ?? os.arch(),
     platform: () => os.platform(),
+    dataDirProblem,
+    async runsAmd64(engine) {
+      const res = await run.run(tool(engine), ['run', '--rm', '--platform', 'linux/amd64', UTILITY_IMAGE, 'uname', '-m'], { timeoutMs: 120_000 }).catch(() => undefined);
+      return res?.exitCode === 0 && res.stdout.trim() === 'x86_64';
+    },
   };
 }

@@ -3,17 +3,26 @@
 import path from 'node:path';
 import { LabError } from '../errors.ts';
 import { installTool } from '../installer.ts';
-import { hostProbes, runPreflight, type CheckOutcome } from '../preflight.ts';
+import { hostProbes, runPreflight, type CheckOutcome, type PreflightNeeds } from '../preflight.ts';
 import { TOOLS } from '../versions.ts';
 import type { LabContext } from '../context.ts';
 import type { Step } from './types.ts';
 
-export function preflightNeeds(ctx: LabContext) {
-  return { tools: ctx.provider.requiredTools(), engine: ctx.provider.needsContainerEngine() };
+export async function preflightNeeds(ctx: LabContext): Promise<PreflightNeeds> {
+  // Imported here: images.ts reads the pipeline, which lists this step.
+  const { labImages } = await import('../images.ts');
+  return {
+    tools: ctx.provider.requiredTools(),
+    engine: ctx.provider.needsContainerEngine(),
+    hostPorts: ctx.provider.hostPorts(),
+    portHolder: (port) => ctx.provider.portHolder(port),
+    images: labImages(ctx),
+    dataDir: ctx.provider.needsContainerEngine() ? ctx.cfg.dataDir : undefined,
+  };
 }
 
 export async function checkHost(ctx: LabContext): Promise<CheckOutcome[]> {
-  return runPreflight(ctx.cfg, hostProbes(ctx.run, ctx.tool), preflightNeeds(ctx));
+  return runPreflight(ctx.cfg, hostProbes(ctx.run, ctx.tool), await preflightNeeds(ctx));
 }
 
 export function formatOutcomes(outcomes: CheckOutcome[]): string {

@@ -1,9 +1,14 @@
 // Preflight with fake probes: each failing condition yields a message and a fix; the real probes
 // also run once against this host (which has no container engine) to prove the error is clear.
 import test from 'ava';
+import { existsSync, readFileSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
 import { compareVersions, hostProbes, runPreflight, type Probes } from '../../lab/preflight.ts';
+import { RecordingRunner } from '../../lab/run.ts';
+import { checkHost, preflightNeeds } from '../../lab/steps/preflight.ts';
 import { ZxRunner } from '../../lab/run.ts';
-import { testConfig } from '../helpers.ts';
+import { REPO, testConfig, testContext } from '../helpers.ts';
 
 const GiB = 1024 ** 3;
 function probes(over: Partial<Probes> = {}): Probes {
@@ -14,10 +19,12 @@ function probes(over: Partial<Probes> = {}): Probes {
     portFree: async () => true,
     arch: () => 'amd64',
     platform: () => 'linux',
+    runsAmd64: async () => false,
+    dataDirProblem: () => undefined,
     ...over,
   };
 }
-const needs = { tools: ['kind', 'kubectl', 'helm', 'istioctl'], engine: true };
+const needs = { tools: ['kind', 'kubectl', 'helm', 'istioctl'], engine: true, dataDir: '/tmp/lab-data', hostPorts: [{ key: 'LAB_HTTP_PORT', port: 8080 }, { key: 'LAB_HTTPS_PORT', port: 8443 }] };
 const failures = async (p: Probes, env: Record<string, string> = {}) =>
   (await runPreflight(testConfig(env), p, needs)).filter((o) => o.status === 'fail');
 
@@ -81,4 +88,91 @@ test('real probes on this host: no engine is reported clearly, not a crash', asy
   t.true(['amd64', 'arm64'].includes(p.arch()));
   t.true(Number.isFinite(await p.sysctl('fs.inotify.max_user_watches')));
   t.is(typeof (await p.portFree(1)), 'boolean');
+});
+
+// --- The second `make lab-up`: the lab's own kind cluster holds the ingress ports. Real listeners
+// on 127.0.0.1 stand in for docker-proxy; `docker ps` answers from a recorded kind cluster
+// (fixtures/kind, whose README says where its format comes from).
+const listen = () => new Promise<net.Server>((resolve) => { const s = net.createServer(); s.listen(0, '127.0.0.1', () => resolve(s)); });
+const portOf = (s: net.Server) => (s.address() as net.AddressInfo).port;
+const dockerPs = (file: string, [http, https]: number[]) =>
+  readFileSync(path.join(REPO, 'fixtures', 'kind', file), 'utf8').replaceAll('{{HTTP}}', String(http)).replaceAll('{{HTTPS}}', String(https));
+
+/** Binds two real listeners, points LAB_HTTP(S)_PORT at them, and runs the kind preflight with `docker` answering `answer(ports)`. */
+async function withHeldPorts(answer: (ports: number[]) => { stdout?: string; exitCode?: number }, env: Record<string, string> = {}) {
+  const servers = [await listen(), await listen()];
+  const ports = servers.map(portOf);
+  try {
+    const cfg = testConfig({ LAB_HTTP_PORT: String(ports[0]), LAB_HTTPS_PORT: String(ports[1]), ...env });
+    const runner = new RecordingRunner().on((c) => c.cmd.endsWith('docker') && c.args[0] === 'ps', answer(ports));
+    const outcomes = (await checkHost(testContext(cfg, {}, runner).ctx)).filter((o) => o.name.startsWith('port '));
+    return { ports, outcomes, runner };
+  } finally {
+    for (const s of servers) s.close();
+  }
+}
+
+test("ports held by the lab's own kind cluster pass (a second up, or up --recreate)", async (t) => {
+  const { ports, outcomes, runner } = await withHeldPorts((p) => ({ stdout: dockerPs('docker-ps-lab.tsv', p) }));
+  t.deepEqual(outcomes.map((o) => o.status), ['ok', 'ok']);
+  t.is(outcomes[0].message, `127.0.0.1:${ports[0]} is held by the lab's own kind cluster lab (node lab-worker3 publishes 127.0.0.1:${ports[0]} → 31380)`);
+  t.deepEqual(runner.calls.find((c) => c.args[0] === 'ps')?.args, ['ps', '--filter', 'label=io.x-k8s.kind.cluster', '--format', '{{.Label "io.x-k8s.kind.cluster"}}\t{{.Names}}\t{{.Ports}}']);
+});
+
+test('ports held by another kind cluster fail, naming it and the two ways out', async (t) => {
+  const { ports, outcomes } = await withHeldPorts((p) => ({ stdout: dockerPs('docker-ps-other.tsv', p) }));
+  t.deepEqual(outcomes.map((o) => o.status), ['fail', 'fail']);
+  t.is(outcomes[0].message, `127.0.0.1:${ports[0]} is in use by kind cluster demo (node demo-worker publishes 127.0.0.1:${ports[0]} → 31380)`);
+  t.is(outcomes[0].fix, 'delete that cluster (kind delete cluster --name demo) or set LAB_HTTP_PORT to a free port');
+  t.regex(outcomes[1].fix!, /LAB_HTTPS_PORT/);
+});
+
+test('the same ports held by something that is not a kind node fail, whatever the cluster name', async (t) => {
+  const noKind = await withHeldPorts(() => ({ stdout: '' }));
+  t.deepEqual(noKind.outcomes.map((o) => [o.status, o.message]), noKind.ports.map((p) => ['fail', `127.0.0.1:${p} is in use by another program`]));
+  t.regex(noKind.outcomes[0].fix!, /lsof -iTCP:\d+ -sTCP:LISTEN\), or set LAB_HTTP_PORT/);
+  const noDocker = await withHeldPorts(() => ({ exitCode: 1, stdout: '' }));
+  t.deepEqual(noDocker.outcomes.map((o) => o.status), ['fail', 'fail'], 'docker not answering is not proof the lab holds them');
+  const otherName = await withHeldPorts((p) => ({ stdout: dockerPs('docker-ps-lab.tsv', p) }), { LAB_CLUSTER_NAME: 'lab2' });
+  t.deepEqual(otherName.outcomes.map((o) => o.status), ['fail', 'fail'], "cluster lab is not lab2's");
+});
+
+test('arm64: amd64-only images fail preflight, listing them, unless the engine runs amd64 containers', async (t) => {
+  const images = ['docker.io/mysql:5.7.29', 'docker.io/weaveworksdemos/carts:0.4.8', 'docker.io/redis:7-alpine'];
+  const armNeeds = { ...needs, images };
+  let asked = 0;
+  const noEmu = await runPreflight(testConfig(), probes({ arch: () => 'arm64', runsAmd64: async () => ((asked += 1), false) }), armNeeds);
+  const [f] = noEmu.filter((o) => o.name === 'images for arm64');
+  t.is(f.status, 'fail');
+  t.regex(f.message, /^2 images the lab runs are published for linux\/amd64 only, and docker cannot run amd64 containers here/);
+  t.regex(f.message, /mysql:5\.7\.29, weaveworksdemos\/carts:0\.4\.8$|mysql:5\.7\.29, weaveworksdemos\/carts:0\.4\.8\. No faithful/);
+  t.false(f.message.includes('redis'), 'a multi-arch image is not listed');
+  t.regex(f.fix!, /Use Rosetta for x86_64\/amd64 emulation on Apple Silicon/);
+  t.is(asked, 1);
+  const emu = await runPreflight(testConfig(), probes({ arch: () => 'arm64', runsAmd64: async () => true }), armNeeds);
+  t.is(emu.find((o) => o.name === 'images for arm64')?.status, 'ok');
+  let amdAsked = 0;
+  const amd = await runPreflight(testConfig(), probes({ runsAmd64: async () => ((amdAsked += 1), false) }), armNeeds);
+  t.false(amd.some((o) => o.name === 'images for arm64'));
+  t.is(amdAsked, 0, 'an amd64 host is never probed');
+});
+
+test('arm64 with the default settings: the real image list gives the failure before anything is created', async (t) => {
+  const cfg = testConfig();
+  const runner = new RecordingRunner()
+    .on((c) => c.args[0] === 'info', { stdout: JSON.stringify({ NCPU: 8, MemTotal: 16 * GiB }) })
+    .on((c) => c.args[0] === 'run', { exitCode: 125, stderr: 'exec /bin/uname: exec format error' });
+  const { ctx } = testContext(cfg, {}, runner);
+  const outcomes = await runPreflight(cfg, { ...hostProbes(runner, (n) => n), arch: () => 'arm64' }, await preflightNeeds(ctx));
+  const f = outcomes.find((o) => o.name === 'images for arm64')!;
+  t.is(f.status, 'fail');
+  t.regex(f.message, /^12 images .*: miyakz1192\/eng_app:1, mysql:5\.7\.29, weaveworksdemos\/carts:0\.4\.8, /);
+  t.deepEqual(runner.calls.find((c) => c.args[0] === 'run')?.args, ['run', '--rm', '--platform', 'linux/amd64', 'docker.io/library/busybox:1.36.1', 'uname', '-m']);
+  t.false(existsSync(path.join(cfg.root, '.lab')), 'preflight wrote nothing');
+});
+
+test('a data directory you cannot write (made by a rootful Docker) fails with the chown fix', async (t) => {
+  const f = await failures(probes({ dataDirProblem: (d) => `you cannot write to ${d} (created by another user, e.g. root by a rootful Docker)` }));
+  t.deepEqual(f.map((x) => x.name), ['data directory']);
+  t.regex(f[0].fix!, /^sudo chown -R "\$\(id -u\):\$\(id -g\)" /);
 });
