@@ -143,6 +143,9 @@ export const TESTENV = {
   recipe: 1,
 } as const;
 
+/** A small shell image for the lab's own one-off Jobs (emptying LAB_DATA_DIR before `down --purge`). */
+export const UTILITY_IMAGE = 'docker.io/library/busybox:1.36.1';
+
 /** In-cluster NFS server for LAB_STORAGE=nfs (the Kubernetes e2e NFS image; exports /exports). */
 export const NFS_SERVER_IMAGE = 'registry.k8s.io/volume-nfs:0.8';
 
@@ -153,10 +156,12 @@ export const NFS_SERVER_IMAGE = 'registry.k8s.io/volume-nfs:0.8';
 export const SAMPLE_IMAGES = {
   sockShop: {
     frontEnd: 'docker.io/weaveworksdemos/front-end:0.3.12',
-    /** Default "v2" front-end for the traffic-split exercises. NOT verified: Docker Hub can't be
-     * queried from here. Override with renderSockShop({ frontEndV2Image }) if the tag is gone
-     * (seed 003 used mosuke5/front-end:master-49c0d1f, a yellow-background build). */
-    frontEndV2: 'docker.io/weaveworksdemos/front-end:red-buttons',
+    /** "v2" of the front-end for the traffic exercises: the same image as v1, deployed with
+     * version=v2. The exercises tell versions apart by the route (x-lab-version), not by looks.
+     * The tag used before, front-end:red-buttons, is in none of front-end's build scripts (they
+     * push master-<sha>, release tags and latest only), so it was very likely never published.
+     * Set LAB_FRONTEND_V2_IMAGE for a visibly different build (seed 003: mosuke5/front-end:master-49c0d1f). */
+    frontEndV2: 'docker.io/weaveworksdemos/front-end:0.3.12',
     carts: 'docker.io/weaveworksdemos/carts:0.4.8',
     catalogue: 'docker.io/weaveworksdemos/catalogue:0.3.5',
     catalogueDb: 'docker.io/weaveworksdemos/catalogue-db:0.3.0',
@@ -170,9 +175,12 @@ export const SAMPLE_IMAGES = {
     mongo: 'docker.io/mongo:4.4',
     /** Upstream uses the floating redis:alpine; pinned to a major for repeatable labs. */
     redis: 'docker.io/redis:7-alpine',
-    rabbitmq: 'docker.io/rabbitmq:3.6.8-management',
-    /** Upstream pins no tag; no tag could be verified offline, so this follows upstream. */
-    rabbitmqExporter: 'docker.io/kbudde/rabbitmq-exporter:latest',
+    /** Upstream pins 3.6.8 (built for amd64 only); 3.6.16 is the last 3.6 patch release — the
+     * same series, bug fixes only — and is published for arm64 too. */
+    rabbitmq: 'docker.io/rabbitmq:3.6.16-management',
+    /** Upstream pins no tag (`:latest`, today 1.0.0). 1.0.0 listens on 9419 unless PUBLISH_PORT
+     * says otherwise; sock-shop expects 9090, so the sample sets PUBLISH_PORT=9090. */
+    rabbitmqExporter: 'docker.io/kbudde/rabbitmq-exporter:1.0.0',
   },
   engApp: {
     app: 'docker.io/miyakz1192/eng_app:1',
@@ -183,3 +191,48 @@ export const SAMPLE_IMAGES = {
 
 /** Istio the lab installs (istioctl pinned in TOOLS above; 1.30 supports Kubernetes 1.32–1.36). */
 export const ISTIO = { version: '1.30.4', hub: 'docker.io/istio' } as const;
+
+export type Platform = 'linux/amd64' | 'linux/arm64';
+
+export interface ImageFact {
+  /** Platforms the tag is published for (only the two the lab cares about). */
+  platforms: Platform[];
+  /** Where that was read. No registry could be queried from where this was written: the facts
+   * come from the images' build definitions (docker-library/official-images `Architectures:`
+   * lines, which are what the registry's manifest lists are built from; project build scripts). */
+  source: string;
+}
+
+const AMD64: Platform[] = ['linux/amd64'];
+const BOTH: Platform[] = ['linux/amd64', 'linux/arm64'];
+const OFFICIAL = (lib: string, commit: string, line: string) => `docker-library/official-images library/${lib} at ${commit}: ${line}`;
+const TRAVIS = (repo: string, tag: string) =>
+  `microservices-demo/${repo} ${tag}: .travis.yml runs scripts/build.sh (plain docker build) and push.sh on Travis x86_64; no manifest list, so amd64 only (inferred)`;
+
+/** Every image the lab pulls, by the exact reference it uses, and the platforms it runs on.
+ * A test keeps this table and the rendered manifests in step (and refuses `:latest`). */
+export const IMAGE_PLATFORMS: Record<string, ImageFact> = {
+  ...Object.fromEntries(Object.entries(KIND_NODE_IMAGES).map(([v, digest]) => [`kindest/node:${v}@${digest}`, {
+    platforms: BOTH, source: 'kind site/content/docs/user/known-issues.md: "KIND currently ships pre-built images for AMD64 and ARM64"; hack/release/build/push-node.sh ARCHES="amd64 arm64"',
+  }])),
+  [`${ISTIO.hub}/pilot:${ISTIO.version}`]: { platforms: BOTH, source: 'istio/release-builder release-1.30 build.sh: ARCH=linux/amd64,linux/arm64 (multi-arch since 1.15)' },
+  [`${ISTIO.hub}/proxyv2:${ISTIO.version}`]: { platforms: BOTH, source: 'istio/release-builder release-1.30 build.sh: ARCH=linux/amd64,linux/arm64 (multi-arch since 1.15)' },
+  [SAMPLE_IMAGES.sockShop.frontEnd]: { platforms: AMD64, source: TRAVIS('front-end', '0.3.12 (b2308a3)') },
+  [SAMPLE_IMAGES.sockShop.carts]: { platforms: AMD64, source: TRAVIS('carts', '0.4.8 (d0a55c9)') },
+  [SAMPLE_IMAGES.sockShop.catalogue]: { platforms: AMD64, source: TRAVIS('catalogue', '0.3.5 (9345225)') },
+  [SAMPLE_IMAGES.sockShop.catalogueDb]: { platforms: AMD64, source: `${TRAVIS('catalogue', '0.3.5')}; FROM mysql:5.7 (amd64 only then)` },
+  [SAMPLE_IMAGES.sockShop.orders]: { platforms: AMD64, source: TRAVIS('orders', '0.4.7') },
+  [SAMPLE_IMAGES.sockShop.payment]: { platforms: AMD64, source: TRAVIS('payment', '0.4.3') },
+  [SAMPLE_IMAGES.sockShop.queueMaster]: { platforms: AMD64, source: TRAVIS('queue-master', '0.3.1') },
+  [SAMPLE_IMAGES.sockShop.shipping]: { platforms: AMD64, source: TRAVIS('shipping', '0.4.8') },
+  [SAMPLE_IMAGES.sockShop.user]: { platforms: AMD64, source: TRAVIS('user', '0.4.7 (1968fe0)') },
+  [SAMPLE_IMAGES.sockShop.userDb]: { platforms: AMD64, source: `${TRAVIS('user', '0.4.7')}; docker/user-db FROM mongo:3` },
+  [SAMPLE_IMAGES.sockShop.mongo]: { platforms: BOTH, source: OFFICIAL('mongo', '02a490b^', 'Tags: 4.4.30, 4.4 / Architectures: amd64, arm64v8') },
+  [SAMPLE_IMAGES.sockShop.redis]: { platforms: BOTH, source: OFFICIAL('redis', '37079fb', 'Tags: …, 7-alpine / Architectures: amd64, arm32v6, arm32v7, arm64v8, i386, ppc64le, riscv64, s390x') },
+  [SAMPLE_IMAGES.sockShop.rabbitmq]: { platforms: BOTH, source: OFFICIAL('rabbitmq', '0c904ba6be^', 'Tags: 3.6.16-management, 3.6-management / Architectures: amd64, arm32v5, arm32v7, arm64v8, i386, ppc64le, s390x') },
+  [SAMPLE_IMAGES.sockShop.rabbitmqExporter]: { platforms: BOTH, source: 'kbudde/rabbitmq_exporter v1.0.0 .goreleaser.yml: docker_manifests kbudde/rabbitmq-exporter:{{.Version}} over linux-amd64, arm6, arm7, arm64' },
+  [SAMPLE_IMAGES.engApp.app]: { platforms: AMD64, source: 'miyakz1192/dockerfiles: eng_app ← eng_app_base:1 ← rails:1 ← ubuntu:19.10, plain docker build + push on x86 (inferred)' },
+  [SAMPLE_IMAGES.engApp.mysql]: { platforms: AMD64, source: OFFICIAL('mysql', 'a6973e388', 'Tags: 5.7.29, 5.7, 5 with no Architectures line (= amd64 only); Oracle publishes no arm64 5.7') },
+  [UTILITY_IMAGE]: { platforms: BOTH, source: OFFICIAL('busybox', 'da3b030^', 'Tags: 1.36.1, 1.36, stable / Architectures: amd64, arm32v5, arm32v6, arm32v7, arm64v8, i386, ppc64le, riscv64, s390x') },
+  [NFS_SERVER_IMAGE]: { platforms: AMD64, source: 'kubernetes test/images/volumes-tester/nfs (FROM centos, plain docker build and push): amd64 only (inferred)' },
+};

@@ -30,7 +30,7 @@ const NS = SOCK_SHOP_NAMESPACE;
 const IMG = SAMPLE_IMAGES.sockShop;
 
 export interface SockShopOptions {
-  /** Image of front-end v2; default SAMPLE_IMAGES.sockShop.frontEndV2 (a tag not verified here). */
+  /** Image of front-end v2; default SAMPLE_IMAGES.sockShop.frontEndV2 (v1's image, labelled v2). */
   frontEndV2Image?: string;
 }
 
@@ -183,6 +183,8 @@ function workloads(opts: SockShopOptions): WorkloadSpec[] {
 const RABBITMQ_EXPORTER: V1Container = {
   name: 'rabbitmq-exporter',
   image: IMG.rabbitmqExporter,
+  // kbudde/rabbitmq-exporter ≥ 0.29 listens on 9419 by default; upstream sock-shop declares 9090.
+  env: [{ name: 'PUBLISH_PORT', value: '9090' }],
   ports: [{ name: 'http-metrics', containerPort: 9090 }],
   resources: sized('10m', '32Mi', '128Mi'),
 };
