@@ -3,6 +3,7 @@
 // status. Nodes are named and labelled like the kind cluster. No data plane: steps that need one
 // say `skipped (sim): needs …`. State lives in .lab/sim; `lab down` stops it and removes it.
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import type { V1Node } from '@kubernetes/client-node';
 import { NODEGROUP_LABEL } from '../config-keys.ts';
@@ -103,7 +104,9 @@ export class SimProvider implements ClusterProvider {
   async create(): Promise<void> {
     this.d.log.info('building or reusing the test control plane (first time: tens of minutes; then cached)');
     const { binDir } = await ensureTestenv({ onBinary: (n, b) => this.d.log.debug(`${n} ${b.version} ${b.cached ? 'cached' : `built in ${b.seconds}s`}`) });
-    await startKwokCluster({ name: this.d.cfg.clusterName, kubeconfig: this.d.cfg.kubeconfig, binDir, workdir: this.workdir });
+    // Like kind, a new API server port for every creation, so a client kept from before a
+    // re-creation cannot reach the new cluster by accident (kwokctl alone would reuse the port).
+    await startKwokCluster({ name: this.d.cfg.clusterName, kubeconfig: this.d.cfg.kubeconfig, binDir, workdir: this.workdir, apiserverPort: await freePort() });
     const kube = Kube.fromFile(this.d.cfg.kubeconfig, this.contextName());
     const names = simNodeNames(this.d.cfg.clusterName, this.d.cfg.workers);
     await kube.apply(names.map((n, i) => fakeNode(n, i === 0 ? undefined : this.d.cfg.workerGroups[i - 1])));
@@ -134,6 +137,18 @@ export class SimProvider implements ClusterProvider {
   async ingressUrl(): Promise<string> {
     return 'none (sim has no data plane; use kind or minikube for traffic)';
   }
+}
+
+/** A port nothing listens on now, on 127.0.0.1, chosen by the kernel (as kind's GetFreePort). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
 }
 
 /** kwokctl signals the components and returns; wait until they are gone (SIGKILL after the grace). */
