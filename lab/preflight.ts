@@ -152,7 +152,10 @@ async function toolCheck(tool: string, probes: Probes): Promise<CheckOutcome> {
     return { name: tool, status: 'fail', message: `${tool} is not installed`, fix: `run: npm run lab -- doctor --install (installs ${tool} ${pin?.version ?? ''} into .lab/bin)`, installable: pin ? tool : undefined };
   }
   if (pin && compareVersions(have, pin.min) < 0) {
-    return { name: tool, status: 'fail', message: `${tool} ${have} is older than ${pin.min}`, fix: `upgrade ${tool}, or run: npm run lab -- doctor --install`, installable: tool };
+    return { name: tool, status: 'fail', message: `${tool} ${have} is older than ${pin.min}${pin.rangeWhy ? ` (${pin.rangeWhy})` : ''}`, fix: `upgrade ${tool}, or run: npm run lab -- doctor --install (installs ${pin.version} into .lab/bin, used before PATH)`, installable: tool };
+  }
+  if (pin?.below && compareVersions(have, pin.below) >= 0) {
+    return { name: tool, status: 'fail', message: `${tool} ${have} is too new: the lab accepts ${pin.min} up to, not including, ${pin.below} (${pin.rangeWhy})`, fix: `run: npm run lab -- doctor --install (installs ${pin.version} into .lab/bin, used before PATH)`, installable: tool };
   }
   return { name: tool, status: 'ok', message: `${tool} ${have}` };
 }

@@ -8,6 +8,10 @@ export interface ToolPin {
   version: string;
   /** Minimum version accepted when the tool is already on PATH. */
   min: string;
+  /** First version no longer accepted (kind: node images are built for one kind release). */
+  below?: string;
+  /** Why `min`/`below` are what they are, for the message. */
+  rangeWhy?: string;
   /** Download URL template: {version} {os} {arch}. */
   url: string;
   /** 'binary' = the download is the executable; 'tar.gz' = extract `member` from the archive. */
@@ -24,7 +28,12 @@ export const TOOLS: Record<'kind' | 'kubectl' | 'helm' | 'istioctl' | 'minikube'
   kind: {
     name: 'kind',
     version: 'v0.33.0',
-    min: '0.30.0',
+    // The node images in KIND_NODE_IMAGES are the ones built for kind v0.33.0; kind supports a node
+    // image only "with the kind version they were released with (and best effort with other
+    // releases)" (kind site/content/docs/design/node-image.md).
+    min: '0.33.0',
+    below: '0.34.0',
+    rangeWhy: 'the pinned node images are built for kind v0.33; kind supports a node image only with the release it was built for',
     url: 'https://kind.sigs.k8s.io/dl/{version}/kind-{os}-{arch}',
     format: 'binary',
     sha256: {

@@ -64,8 +64,21 @@ test('missing and too-old CLIs are installable; busy ports name the setting', as
     probes({ toolVersion: async (tool) => ({ kind: '0.20.0', kubectl: '1.35.8', helm: '3.22.0' })[tool], portFree: async (p) => p !== 8443 }),
   );
   t.deepEqual(f.map((x) => [x.name, x.installable ?? null]), [['kind', 'kind'], ['istioctl', 'istioctl'], ['port 8443', null]]);
-  t.regex(f[0].message, /kind 0\.20\.0 is older than 0\.30\.0/);
+  t.regex(f[0].message, /kind 0\.20\.0 is older than 0\.33\.0 \(the pinned node images are built for kind v0\.33/);
   t.regex(f[2].fix!, /LAB_HTTPS_PORT/);
+});
+
+test('kind: only the release the pinned node images are built for (v0.33.x) is accepted', async (t) => {
+  const kindWith = async (v: string) => (await runPreflight(testConfig(), probes({ toolVersion: async (tool) => (tool === 'kind' ? v : '9.9.9') }), needs)).find((o) => o.name === 'kind')!;
+  for (const ok of ['0.33.0', '0.33.1']) t.is((await kindWith(ok)).status, 'ok', ok);
+  const old = await kindWith('0.32.0');
+  t.is(old.status, 'fail');
+  t.is(old.installable, 'kind');
+  const newer = await kindWith('0.34.0');
+  t.is(newer.status, 'fail');
+  t.regex(newer.message, /kind 0\.34\.0 is too new: the lab accepts 0\.33\.0 up to, not including, 0\.34\.0/);
+  t.regex(newer.fix!, /doctor --install \(installs v0\.33\.0 into \.lab\/bin, used before PATH\)/);
+  t.is(newer.installable, 'kind');
 });
 
 test('unsupported architecture fails', async (t) => {
