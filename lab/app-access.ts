@@ -40,7 +40,9 @@ export function findTarget(ctx: LabContext, name: string): AppTarget {
 
 /** What `shell` runs inside the container: a database client for databases, else a shell. */
 export function shellCommand(t: AppTarget): string[] {
-  if (/\/mysql:|catalogue-db/.test(t.image)) return ['sh', '-c', 'exec mysql -uroot -p"$MYSQL_ROOT_PASSWORD"'];
+  // The password travels in the environment (MYSQL_PWD, read by the 5.7 client), never on the
+  // command line, where anyone who can list the container's processes would see it.
+  if (/\/mysql:|catalogue-db/.test(t.image)) return ['sh', '-c', 'MYSQL_PWD="$MYSQL_ROOT_PASSWORD" exec mysql -uroot'];
   if (/\/mongo:/.test(t.image)) return ['sh', '-c', 'exec mongo'];
   if (/\/redis:/.test(t.image)) return ['redis-cli'];
   return ['sh'];
