@@ -6,6 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { $ } from 'zx';
 import { labCacheRoot, testenvBinDir, kwokWorkdir } from './paths.ts';
 import { withLock } from './lock.ts';
+import { simStages } from './stages.ts';
 
 export interface KwokClusterOptions {
   name: string;
@@ -36,8 +37,9 @@ export function kwokEnv(workdir: string): NodeJS.ProcessEnv {
   return { ...env, KWOK_WORKDIR: workdir };
 }
 
-/** The KwokctlConfiguration we pass with --config: loopback only, local binaries, no downloads. */
-export function kwokctlConfig(binDir: string, workdir: string): string {
+/** The KwokctlConfiguration we pass with --config: loopback only, local binaries, no downloads;
+ * then the pod and node stages (lab/testenv/stages.ts), when given. */
+export function kwokctlConfig(binDir: string, workdir: string, stages = ''): string {
   const b = (n: string) => JSON.stringify(join(binDir, n));
   return `apiVersion: config.kwok.x-k8s.io/v1alpha1
 kind: KwokctlConfiguration
@@ -52,7 +54,7 @@ options:
   kubectlBinary: ${b('kubectl')}
   kwokControllerBinary: ${b('kwok')}
   etcdBinary: ${b('etcd')}
-`;
+${stages ? `---\n${stages}` : ''}`;
 }
 
 export async function startKwokCluster(o: KwokClusterOptions): Promise<KwokCluster> {
@@ -65,7 +67,7 @@ export async function startKwokCluster(o: KwokClusterOptions): Promise<KwokClust
   await mkdir(workdir, { recursive: true });
   await mkdir(dirname(kubeconfig), { recursive: true });
   const configPath = join(workdir, `${o.name}.kwokctl.yaml`);
-  await writeFile(configPath, kwokctlConfig(binDir, workdir));
+  await writeFile(configPath, kwokctlConfig(binDir, workdir, await simStages()));
   const args = [
     '--name', o.name,
     '--config', configPath,
