@@ -1,7 +1,10 @@
-// Readiness as the API reports it, and watch-based waits for it: shared by every step.
+// Readiness as the API reports it, and watch-based waits for it: shared by every step. A wait for
+// a Deployment or Job also watches its pods: their waiting reasons are reported as soon as they
+// appear, and an image that cannot be pulled ends the wait at once, naming the image.
 import type { V1CustomResourceDefinition, V1Deployment, V1Job, V1Pod } from '@kubernetes/client-node';
 import { LabError } from './errors.ts';
 import type { Kube } from './kube.ts';
+import { containerProblems, describeProblem, watchPodProblems } from './pod-problems.ts';
 
 type WithConditions = { status?: { conditions?: Array<{ type: string; status: string }> } };
 const has = (o: WithConditions, type: string) => (o.status?.conditions ?? []).some((c) => c.type === type && c.status === 'True');
@@ -10,26 +13,80 @@ export const isAvailable = (d: V1Deployment) => has(d as WithConditions, 'Availa
 export const isComplete = (j: V1Job) => has(j as WithConditions, 'Complete');
 export const isEstablished = (c: V1CustomResourceDefinition) => has(c as WithConditions, 'Established');
 
-export async function waitDeploymentAvailable(kube: Kube, namespace: string, name: string, timeoutMs: number): Promise<V1Deployment> {
+export interface WaitOptions {
+  /** Problems seen while waiting (one line each, as they appear). Default: none reported. */
+  report?: (line: string) => void;
+  /** A pull error not known to be final is given this long. Default 90 s. */
+  pullGraceMs?: number;
+}
+
+/** The object's own wait, raced with its pods' problems; the pod watch ends with the wait. */
+async function waitWithPods<T>(kube: Kube, what: string, namespace: string, labelSelector: string | undefined, wait: (signal: AbortSignal) => Promise<T>, o: WaitOptions): Promise<T> {
+  const stop = new AbortController();
   try {
-    return await kube.waitFor<V1Deployment>(`/apis/apps/v1/namespaces/${namespace}/deployments`, name, isAvailable, timeoutMs, `deployment ${namespace}/${name} to become Available`);
-  } catch (err) {
-    // Say why: the pods' phase, node and unmet conditions explain most "not Available".
-    const dep = await kube.get<V1Deployment>({ apiVersion: 'apps/v1', kind: 'Deployment', namespace, name }).catch(() => undefined);
-    const selector = Object.entries(dep?.spec?.selector?.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`).join(',');
-    const pods = selector ? await kube.list<V1Pod>('v1', 'Pod', { namespace, labelSelector: selector }).catch(() => []) : [];
-    const lines = pods.map((p) => {
-      const unmet = (p.status?.conditions ?? []).filter((c) => c.status !== 'True').map((c) => `${c.type}${c.reason ? ` (${c.reason}: ${c.message ?? ''})` : ''}`);
-      return `pod ${p.metadata?.name}: ${p.status?.phase ?? '?'} on ${p.spec?.nodeName ?? '(not scheduled)'}${unmet.length ? `; not ${unmet.join(', ')}` : ''}`;
-    });
-    throw new LabError((err as Error).message, { cause: err, detail: [...lines, (err as LabError).detail ?? ''].filter(Boolean).join('\n') });
+    const waits: Array<Promise<T>> = [wait(stop.signal)];
+    if (labelSelector) waits.push(watchPodProblems(kube, { namespace, labelSelector, what, report: o.report ?? (() => {}), signal: stop.signal, pullGraceMs: o.pullGraceMs }));
+    return await Promise.race(waits);
+  } finally {
+    stop.abort();
   }
 }
 
-export function waitJobComplete(kube: Kube, namespace: string, name: string, timeoutMs: number): Promise<V1Job> {
-  return kube.waitFor<V1Job>(`/apis/batch/v1/namespaces/${namespace}/jobs`, name, isComplete, timeoutMs, `job ${namespace}/${name} to complete`);
+const selectorOf = (labels: Record<string, string> | undefined) => Object.entries(labels ?? {}).map(([k, v]) => `${k}=${v}`).join(',') || undefined;
+
+export async function waitDeploymentAvailable(kube: Kube, namespace: string, name: string, timeoutMs: number, o: WaitOptions = {}): Promise<V1Deployment> {
+  const what = `deployment ${namespace}/${name}`;
+  const dep = await kube.get<V1Deployment>({ apiVersion: 'apps/v1', kind: 'Deployment', namespace, name });
+  const selector = selectorOf(dep?.spec?.selector?.matchLabels);
+  try {
+    return await waitWithPods(kube, what, namespace, selector, (signal) =>
+      kube.waitFor<V1Deployment>(`/apis/apps/v1/namespaces/${namespace}/deployments`, name, isAvailable, timeoutMs, `${what} to become Available`, signal), o);
+  } catch (err) {
+    throw await explainNotReady(kube, namespace, selector, err);
+  }
+}
+
+export async function waitJobComplete(kube: Kube, namespace: string, name: string, timeoutMs: number, o: WaitOptions = {}): Promise<V1Job> {
+  const what = `job ${namespace}/${name}`;
+  const selector = `batch.kubernetes.io/job-name=${name}`;
+  try {
+    return await waitWithPods(kube, what, namespace, selector, (signal) =>
+      kube.waitFor<V1Job>(`/apis/batch/v1/namespaces/${namespace}/jobs`, name, isComplete, timeoutMs, `${what} to complete`, signal), o);
+  } catch (err) {
+    throw await explainNotReady(kube, namespace, selector, err);
+  }
+}
+
+/** Say why: each pod's phase, node, unmet conditions and containers' waiting reasons. */
+async function explainNotReady(kube: Kube, namespace: string, selector: string | undefined, err: unknown): Promise<LabError> {
+  const pods = selector ? await kube.list<V1Pod>('v1', 'Pod', { namespace, labelSelector: selector }).catch(() => []) : [];
+  const lines = pods.flatMap((p) => {
+    const unmet = (p.status?.conditions ?? []).filter((c) => c.status !== 'True').map((c) => `${c.type}${c.reason ? ` (${c.reason}${c.message ? `: ${c.message}` : ''})` : ''}`);
+    return [
+      `pod ${p.metadata?.name}: ${p.status?.phase ?? '?'} on ${p.spec?.nodeName ?? '(not scheduled)'}${unmet.length ? `; not ${unmet.join(', ')}` : ''}`,
+      ...containerProblems(p).map((c) => `  ${describeProblem(c)}`),
+    ];
+  });
+  const e = err as LabError;
+  return new LabError(e.message, { cause: err, detail: [...lines, e.detail ?? ''].filter(Boolean).join('\n') });
 }
 
 export function waitCrdEstablished(kube: Kube, name: string, timeoutMs: number): Promise<V1CustomResourceDefinition> {
   return kube.waitFor<V1CustomResourceDefinition>('/apis/apiextensions.k8s.io/v1/customresourcedefinitions', name, isEstablished, timeoutMs, `CRD ${name} to be established`);
+}
+
+/** The Deployments not Available and Jobs not Complete among `objs` (by their live state). */
+export async function notReady(kube: Kube, objs: Array<{ kind?: string; metadata?: { name?: string; namespace?: string } }>): Promise<string[]> {
+  const out: string[] = [];
+  for (const o of objs) {
+    const ref = { namespace: o.metadata!.namespace!, name: o.metadata!.name! };
+    if (o.kind === 'Deployment') {
+      const d = await kube.get<V1Deployment>({ apiVersion: 'apps/v1', kind: 'Deployment', ...ref });
+      if (d && !isAvailable(d)) out.push(`Deployment/${ref.namespace}/${ref.name} not Available`);
+    } else if (o.kind === 'Job') {
+      const j = await kube.get<V1Job>({ apiVersion: 'batch/v1', kind: 'Job', ...ref });
+      if (j && !isComplete(j)) out.push(`Job/${ref.namespace}/${ref.name} not complete`);
+    }
+  }
+  return out;
 }

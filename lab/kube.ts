@@ -3,6 +3,7 @@
 // the user's current-context is never used.
 import { existsSync } from 'node:fs';
 import {
+  CoreV1Api,
   KubeConfig,
   KubernetesObjectApi,
   PatchStrategy,
@@ -24,7 +25,7 @@ export interface ObjRef {
 
 export interface ApplyResult {
   ref: ObjRef;
-  action: 'created' | 'configured' | 'unchanged';
+  action: 'created' | 'configured' | 'unchanged' | 'replaced';
 }
 
 export function refOf(o: KubernetesObject): ObjRef {
@@ -69,22 +70,59 @@ export class Kube {
     }
   }
 
-  /** Server-side apply each object in order; reports whether the server changed it. */
-  async apply(objs: KubernetesObject[]): Promise<ApplyResult[]> {
+  /**
+   * Server-side apply each object in order; reports whether the server changed it. With
+   * `replaceImmutable`, an object the server refuses to change in place (a Job's pod template is
+   * immutable) is deleted, awaited until gone, and created again.
+   */
+  async apply(objs: KubernetesObject[], opts: { replaceImmutable?: boolean } = {}): Promise<ApplyResult[]> {
     const out: ApplyResult[] = [];
     for (const obj of objs) {
       const ref = refOf(obj);
       const before = await this.get(ref);
       let after: KubernetesObject;
       try {
-        after = await this.api.patch(toClientForm(obj), undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
+        after = await this.patchApply(obj);
       } catch (err) {
-        throw new LabError(`applying ${describeRef(ref)}`, { cause: err, detail: bodyOf(err) });
+        if (!(opts.replaceImmutable && before && isImmutableRefusal(err))) throw new LabError(`applying ${describeRef(ref)}`, { cause: err, detail: bodyOf(err) });
+        await this.deleteAndWait(ref, 120_000);
+        await this.patchApply(obj).catch((e: unknown) => {
+          throw new LabError(`re-creating ${describeRef(ref)}`, { cause: e, detail: bodyOf(e) });
+        });
+        out.push({ ref, action: 'replaced' });
+        continue;
       }
       const action = !before ? 'created' : before.metadata?.resourceVersion === after.metadata?.resourceVersion ? 'unchanged' : 'configured';
       out.push({ ref, action });
     }
     return out;
+  }
+
+  private patchApply(obj: KubernetesObject): Promise<KubernetesObject> {
+    return this.api.patch(toClientForm(obj), undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
+  }
+
+  /** PUT a complete object as `get` returned it (its resourceVersion guards against a concurrent change). */
+  async replace<T extends KubernetesObject>(obj: T): Promise<T> {
+    try {
+      return (await this.api.replace(obj, undefined, undefined, FIELD_MANAGER)) as T;
+    } catch (err) {
+      throw new LabError(`replacing ${describeRef(refOf(obj))}`, { cause: err, detail: bodyOf(err) });
+    }
+  }
+
+  /** Delete (dependents in the foreground) and return once the object is gone. */
+  async deleteAndWait(ref: ObjRef, timeoutMs: number): Promise<void> {
+    try {
+      await this.api.delete({ apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, namespace: ref.namespace } }, undefined, undefined, undefined, undefined, 'Foreground');
+    } catch (err) {
+      if (statusOf(err) !== 404) throw new LabError(`deleting ${describeRef(ref)}`, { cause: err, detail: bodyOf(err) });
+    }
+    const deadline = Date.now() + timeoutMs;
+    while (await this.get(ref)) {
+      if (Date.now() > deadline) throw new LabError(`${describeRef(ref)} was still there ${Math.round(timeoutMs / 1000)}s after deleting it`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
   }
 
   /** Server-side dry-run apply: what each object would look like, nothing written. */
@@ -121,46 +159,83 @@ export class Kube {
     }
   }
 
-  /**
-   * Watch one object until `ok(obj)` is true or the deadline passes. `listPath` is the collection
-   * URL, e.g. /apis/apps/v1/namespaces/sock-shop/deployments. Re-watches when the server closes.
-   */
-  async waitFor<T extends KubernetesObject>(listPath: string, name: string, ok: (o: T) => boolean, timeoutMs: number, what = name): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    const watch = new Watch(this.kc);
-    let last: T | undefined;
-    while (Date.now() < deadline) {
-      const result = await new Promise<T | undefined>((resolve) => {
-        let ctrl: AbortController | undefined;
-        let settled = false;
-        // Settle first, then abort: aborting calls the watch's done callback synchronously.
-        const finish = (v: T | undefined) => {
-          if (settled) return;
-          settled = true;
-          clearTimeout(timer);
-          resolve(v);
-          ctrl?.abort();
-        };
-        const timer = setTimeout(() => finish(undefined), Math.max(0, deadline - Date.now()));
-        watch
-          .watch(listPath, { fieldSelector: `metadata.name=${name}` }, (phase, obj: T) => {
-            if (phase === 'DELETED') return;
-            last = obj;
-            if (ok(obj)) finish(obj);
-          }, () => finish(undefined))
-          .then((c) => {
-            ctrl = c;
-            if (settled) c.abort();
-          })
-          .catch(() => finish(undefined));
-      });
-      if (result) return result;
-      if (Date.now() < deadline) await new Promise((r) => setTimeout(r, 500));
+  /** A container's log (`previous`: the run before the current restart). */
+  async podLog(namespace: string, pod: string, container: string, opts: { previous?: boolean; tailLines?: number } = {}): Promise<string> {
+    try {
+      return await this.kc.makeApiClient(CoreV1Api).readNamespacedPodLog({ name: pod, namespace, container, previous: opts.previous, tailLines: opts.tailLines });
+    } catch (err) {
+      throw new LabError(`reading the log of ${namespace}/${pod} ${container}`, { cause: err, detail: bodyOf(err) });
     }
-    throw new LabError(`timed out after ${Math.round(timeoutMs / 1000)}s waiting for ${what}`, {
-      detail: last ? JSON.stringify((last as { status?: unknown }).status ?? {}, null, 1).slice(0, 1500) : 'the object was never seen',
+  }
+
+  /**
+   * Every object of a collection as it changes (ADDED/MODIFIED), until `signal` aborts; re-watches
+   * when the server closes the stream. `listPath` e.g. /api/v1/namespaces/ns/pods.
+   */
+  watchList<T extends KubernetesObject>(listPath: string, query: { labelSelector?: string; fieldSelector?: string }, onObject: (o: T) => void, signal: AbortSignal): void {
+    const watch = new Watch(this.kc);
+    const once = async () => {
+      while (!signal.aborted) {
+        await new Promise<void>((resolve) => {
+          let ctrl: AbortController | undefined;
+          const stop = () => {
+            ctrl?.abort();
+            resolve();
+          };
+          signal.addEventListener('abort', stop, { once: true });
+          watch
+            .watch(listPath, query, (phase, obj: T) => {
+              if (phase !== 'DELETED') onObject(obj);
+            }, () => {
+              signal.removeEventListener('abort', stop);
+              resolve();
+            })
+            .then((c) => {
+              ctrl = c;
+              if (signal.aborted) c.abort();
+            })
+            .catch(() => {
+              signal.removeEventListener('abort', stop);
+              resolve();
+            });
+        });
+        if (!signal.aborted) await new Promise((r) => setTimeout(r, 500));
+      }
+    };
+    void once();
+  }
+
+  /**
+   * Watch one object until `ok(obj)` is true, the deadline passes, or `signal` aborts. `listPath` is
+   * the collection URL, e.g. /apis/apps/v1/namespaces/sock-shop/deployments.
+   */
+  waitFor<T extends KubernetesObject>(listPath: string, name: string, ok: (o: T) => boolean, timeoutMs: number, what = name, signal?: AbortSignal): Promise<T> {
+    const stop = new AbortController();
+    let last: T | undefined;
+    return new Promise<T>((resolve, reject) => {
+      const done = (settle: () => void) => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        stop.abort();
+        settle();
+      };
+      const timer = setTimeout(() => done(() => reject(new LabError(`timed out after ${Math.round(timeoutMs / 1000)}s waiting for ${what}`, {
+        detail: last ? JSON.stringify((last as { status?: unknown }).status ?? {}, null, 1).slice(0, 1500) : 'the object was never seen',
+      }))), timeoutMs);
+      const onAbort = () => done(() => reject(new LabError(`stopped waiting for ${what}`)));
+      if (signal?.aborted) return onAbort();
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.watchList<T>(listPath, { fieldSelector: `metadata.name=${name}` }, (o) => {
+        last = o;
+        if (!stop.signal.aborted && ok(o)) done(() => resolve(o));
+      }, stop.signal);
     });
   }
+}
+
+/** 422 Invalid "…: field is immutable" — the object must be replaced to change it. */
+export function isImmutableRefusal(err: unknown): boolean {
+  return statusOf(err) === 422 && /field is immutable/.test(bodyOf(err) ?? '');
 }
 
 function bodyOf(err: unknown): string | undefined {
