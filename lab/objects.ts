@@ -2,7 +2,7 @@
 // desired object is compared with the live one. Server defaults and canonical forms (quantities,
 // port protocols) are the server's on both sides, so only real differences count.
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { describeRef, refOf, type Kube } from './kube.ts';
+import { describeRef, isImmutableRefusal, refOf, type Kube } from './kube.ts';
 
 /** The object without the fields an apply always changes or never owns. */
 export function comparable(o: KubernetesObject): unknown {
@@ -20,7 +20,17 @@ export async function driftOf(kube: Kube, objs: KubernetesObject[]): Promise<str
       out.push(`${describeRef(refOf(o))} missing`);
       continue;
     }
-    const [dry] = await kube.dryRunApply([o]);
+    let dry: KubernetesObject;
+    try {
+      [dry] = await kube.dryRunApply([o]);
+    } catch (err) {
+      // A change the server refuses in place (a Job's pod template) is a difference too: apply replaces it.
+      if (isImmutableRefusal((err as Error).cause)) {
+        out.push(`${describeRef(refOf(o))} differs (immutable fields: it will be replaced)`);
+        continue;
+      }
+      throw err;
+    }
     if (JSON.stringify(comparable(dry)) !== JSON.stringify(comparable(live))) out.push(`${describeRef(refOf(o))} differs`);
   }
   return out;

@@ -9,6 +9,7 @@
 //   waits for MySQL instead of failing into backoff;
 // - the VirtualService host defaults to `eng-app.localhost`, not "*": sock-shop already owns "*"
 //   on the shared ingress port 80. Browse http://eng-app.localhost:<LAB_HTTP_PORT>/.
+import { createHash } from 'node:crypto';
 import type { KubernetesObject, V1Container, V1EnvFromSource, V1Job, V1PersistentVolumeClaim, V1Probe, V1Secret } from '@kubernetes/client-node';
 import { MANAGED_BY } from '../kube.ts';
 import { STORAGE_CLASS } from '../steps/storage-objects.ts';
@@ -150,11 +151,30 @@ function mesh(host: string): IstioObject[] {
   ];
 }
 
+/** On every pod template that reads the Secret: editing eng-app.env changes it, so `lab seed
+ * eng-app` rolls those pods (a Secret change alone never restarts a pod) and re-runs the Job. */
+export const SECRET_CHECKSUM_ANNOTATION = 'lab.cloud-native/secret-sha256';
+
+export function secretChecksum(secret: V1Secret): string {
+  const data = { ...(secret.data ?? {}), ...(secret.stringData ?? {}) };
+  const stable = Object.keys(data).sort().map((k) => [k, data[k]]);
+  return createHash('sha256').update(JSON.stringify(stable)).digest('hex');
+}
+
+function stampChecksum(objs: KubernetesObject[], checksum: string): KubernetesObject[] {
+  for (const o of objs) {
+    if (o.kind !== 'Deployment' && o.kind !== 'Job') continue;
+    const meta = ((o as V1Job).spec!.template.metadata ??= {});
+    meta.annotations = { ...meta.annotations, [SECRET_CHECKSUM_ANNOTATION]: checksum };
+  }
+  return objs;
+}
+
 /** eng_app as plain objects, in apply order (the Secret and claims before the pods that use them). */
 export function renderEngApp(opts: EngAppOptions): KubernetesObject[] {
   const image = opts.appImage ?? SAMPLE_IMAGES.engApp.app;
   // Deep copy: the builders share constant sub-objects, and a caller may edit what it gets.
-  return structuredClone([
+  return stampChecksum(structuredClone([
     namespace(NS),
     opts.secret,
     claim('eng-app-pvc', 'eng-app', 'ReadWriteOnce'),
@@ -163,7 +183,7 @@ export function renderEngApp(opts: EngAppOptions): KubernetesObject[] {
     ...app(image),
     dbInitJob(image),
     ...mesh(opts.host ?? ENG_APP_DEFAULT_HOST),
-  ]);
+  ]), secretChecksum(opts.secret));
 }
 
 /** Seed 004's DestinationRule exactly as written (host `eng-app-app` names no Service), kept so a

@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { KubernetesObject, V1ConfigMap, V1Deployment } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import { toYaml } from '../yaml.ts';
-import { isAvailable, waitCrdEstablished, waitDeploymentAvailable } from '../conditions.ts';
+import { isAvailable, notReady, waitCrdEstablished, waitDeploymentAvailable } from '../conditions.ts';
 import type { LabContext } from '../context.ts';
 import { LabError } from '../errors.ts';
 import { MANAGED_BY } from '../kube.ts';
@@ -55,7 +55,7 @@ function stateConfigMap(): V1ConfigMap {
 }
 
 async function waitAvailable(ctx: LabContext): Promise<void> {
-  for (const name of DEPLOYMENTS) await waitDeploymentAvailable(ctx.kube(), ISTIO_NAMESPACE, name, 300_000);
+  for (const name of DEPLOYMENTS) await waitDeploymentAvailable(ctx.kube(), ISTIO_NAMESPACE, name, 300_000, { report: (l) => ctx.log.warn(l) });
 }
 
 async function applySim(ctx: LabContext): Promise<void> {
@@ -76,18 +76,19 @@ export const istioStep: Step = {
   async check(ctx) {
     const kube = ctx.kube();
     if (ctx.cfg.provider === 'sim') {
-      const drift = await driftOf(kube, [...(await simObjects(ctx)).apply, meshTelemetry(), stateConfigMap()]);
+      const { apply } = await simObjects(ctx);
+      const drift = [...(await driftOf(kube, [...apply, meshTelemetry(), stateConfigMap()])), ...(await notReady(kube, apply))];
       return { done: drift.length === 0, detail: drift.join('\n') };
     }
     const state = await kube.get<V1ConfigMap>(STATE);
     if (state?.data?.operatorHash !== operatorHash()) return { done: false, detail: state ? 'IstioOperator changed' : 'not installed by the lab' };
-    const notReady: string[] = [];
+    const missing: string[] = [];
     for (const name of DEPLOYMENTS) {
       const d = await kube.get<V1Deployment>({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: ISTIO_NAMESPACE, name });
-      if (!d || !isAvailable(d)) notReady.push(`${name} not Available`);
+      if (!d || !isAvailable(d)) missing.push(`${name} not Available`);
     }
     const drift = await driftOf(kube, [meshTelemetry()]);
-    return { done: notReady.length + drift.length === 0, detail: [...notReady, ...drift].join('\n') };
+    return { done: missing.length + drift.length === 0, detail: [...missing, ...drift].join('\n') };
   },
   async apply(ctx) {
     if (ctx.cfg.provider === 'sim') {

@@ -7,7 +7,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { LabConfig } from '../config.ts';
-import { waitDeploymentAvailable, waitJobComplete } from '../conditions.ts';
+import { notReady, waitDeploymentAvailable, waitJobComplete } from '../conditions.ts';
 import type { LabContext } from '../context.ts';
 import { MANAGED_BY } from '../kube.ts';
 import { driftOf } from '../objects.ts';
@@ -16,6 +16,7 @@ import { renderEngApp } from '../samples/eng-app.ts';
 import { writeSampleData } from '../samples/sentence-data.ts';
 import { renderSockShop } from '../samples/sock-shop.ts';
 import type { Step } from './types.ts';
+import { rebindVolumes, staleVolumes } from './volume-rebind.ts';
 
 export const SAMPLES = ['sock-shop', 'eng-app'] as const;
 export type SampleName = (typeof SAMPLES)[number];
@@ -51,25 +52,36 @@ export function sampleObjects(ctx: LabContext, name: SampleName, secrets: 'user'
   return objs.map((o) => ({ ...o, metadata: { ...o.metadata, labels: { ...o.metadata?.labels, ...MANAGED_BY } } }));
 }
 
+/** Every Deployment Available and Job complete; what goes wrong on the way is reported as it happens. */
 async function waitReady(ctx: LabContext, objs: KubernetesObject[]): Promise<void> {
+  const opts = { report: (line: string) => ctx.log.warn(line) };
   for (const o of objs) {
-    if (o.kind === 'Deployment') await waitDeploymentAvailable(ctx.kube(), o.metadata!.namespace!, o.metadata!.name!, 600_000);
-    else if (o.kind === 'Job') await waitJobComplete(ctx.kube(), o.metadata!.namespace!, o.metadata!.name!, 600_000);
+    if (o.kind === 'Deployment') await waitDeploymentAvailable(ctx.kube(), o.metadata!.namespace!, o.metadata!.name!, 600_000, opts);
+    else if (o.kind === 'Job') await waitJobComplete(ctx.kube(), o.metadata!.namespace!, o.metadata!.name!, 600_000, opts);
   }
 }
 
 /** Apply one sample and wait for it (also `lab seed`). */
 export async function seedSample(ctx: LabContext, name: SampleName): Promise<void> {
   const objs = sampleObjects(ctx, name);
-  if (name === 'eng-app') writeSampleData(ctx.cfg.dataDir);
-  // Namespaces first, so everything else has somewhere to go.
-  await ctx.kube().apply(objs.filter((o) => o.kind === 'Namespace'));
-  await ctx.kube().apply(objs.filter((o) => o.kind !== 'Namespace'));
+  const kube = ctx.kube();
+  if (name === 'eng-app') {
+    writeSampleData(ctx.cfg.dataDir);
+    // A claim deleted by hand (or with its namespace) leaves its retained PV naming the old claim.
+    await rebindVolumes(kube, await staleVolumes(kube));
+  }
+  // Namespaces first, so everything else has somewhere to go. A Job whose pod template changed
+  // (a new image, or a changed Secret's checksum) cannot be updated in place: it is replaced.
+  await kube.apply(objs.filter((o) => o.kind === 'Namespace'));
+  await kube.apply(objs.filter((o) => o.kind !== 'Namespace'), { replaceImmutable: true });
   await waitReady(ctx, objs);
 }
 
+/** What `up` would change, and what it installed that is not ready (a failed wait is not "done"). */
 export async function sampleDrift(ctx: LabContext, name: SampleName): Promise<string[]> {
-  return driftOf(ctx.kube(), sampleObjects(ctx, name));
+  const objs = sampleObjects(ctx, name);
+  const drift = await driftOf(ctx.kube(), objs);
+  return [...drift, ...(await notReady(ctx.kube(), objs))];
 }
 
 export const samplesStep: Step = {

@@ -9,6 +9,7 @@ import { driftOf } from '../objects.ts';
 import type { LabContext } from '../context.ts';
 import { NFS_NAMESPACE, VOLUMES, nfsServerObjects, persistentVolume, storageClass } from './storage-objects.ts';
 import type { Step } from './types.ts';
+import { rebindVolumes, staleVolumes } from './volume-rebind.ts';
 
 async function nfsServerIp(ctx: LabContext): Promise<string | undefined> {
   const svc = await ctx.kube().get<V1Service>({ apiVersion: 'v1', kind: 'Service', namespace: NFS_NAMESPACE, name: 'nfs-server' });
@@ -37,6 +38,7 @@ export const storageStep: Step = {
     const missingDirs = volumeDirs(ctx.cfg.dataDir).filter((d) => !existsSync(d));
     const objs = await desired(ctx);
     const drift = await driftOf(ctx.kube(), objs);
+    drift.push(...(await staleVolumes(ctx.kube())).map((s) => `PV ${s.pv}: ${s.why}; re-bind it to ${s.claim} (data kept)`));
     if (ctx.cfg.storage === 'nfs' && !objs.some((o) => o.kind === 'PersistentVolume')) drift.push('PVs wait for the NFS server Service');
     const detail = [...missingDirs.map((d) => `directory ${d} missing`), ...drift].join('\n');
     return { done: missingDirs.length === 0 && drift.length === 0, detail };
@@ -52,6 +54,7 @@ export const storageStep: Step = {
     } else {
       await kube.apply(await desired(ctx));
     }
+    await rebindVolumes(kube, await staleVolumes(kube));
   },
   plan: (ctx) => [
     `mkdir ${volumeDirs(ctx.cfg.dataDir).join(' ')}`,
