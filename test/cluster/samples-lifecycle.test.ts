@@ -8,6 +8,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { V1Deployment, V1Job, V1PersistentVolume, V1PersistentVolumeClaim } from '@kubernetes/client-node';
 import type { LabStatus } from '../../lab/status.ts';
+import { waitDeploymentAvailable } from '../../lab/conditions.ts';
 import { SECRET_CHECKSUM_ANNOTATION } from '../../lab/samples/eng-app.ts';
 import { VOLUMES } from '../../lab/steps/storage-objects.ts';
 import { kube, lab, requireTestenv, simProject } from './harness.ts';
@@ -112,4 +113,22 @@ test.serial('only a claim deleted (with the pods that used it): lab seed eng-app
   const pvc = await k.get<V1PersistentVolumeClaim>({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', namespace: 'eng-app', name: 'eng-app-pvc' });
   t.is(pvc?.status?.phase, 'Bound');
   t.true(existsSync(path.join(P.root, '.lab', 'data', 'eng_app', 'ibdata1')));
+});
+
+test.serial('a crash loop is reported as soon as it appears, with the last log lines (or why they cannot be read), and named when the wait ends', async (t) => {
+  const k = kube(P);
+  await k.apply([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'crashing' } }]);
+  const d: V1Deployment = {
+    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'crasher', namespace: 'crashing' },
+    spec: { selector: { matchLabels: { app: 'crasher' } }, template: { metadata: { labels: { app: 'crasher' } }, spec: { nodeSelector: { 'node.kubernetes.io/nodegroup': 'app' }, containers: [{ name: 'c', image: 'docker.io/library/busybox:sim-crashloop' }] } } },
+  };
+  await k.apply([d]);
+  const reports: string[] = [];
+  const t0 = Date.now();
+  const err = await t.throwsAsync(waitDeploymentAvailable(k, 'crashing', 'crasher', 8000, { report: (l) => reports.push(`${Date.now() - t0}ms ${l}`) }));
+  t.is(reports.length, 1, reports.join('\n'));
+  t.regex(reports[0], /deployment crashing\/crasher: pod crasher-\S+ container c: CrashLoopBackOff \(restarted 3×\) — back-off 40s restarting failed container=c pod=crasher-/);
+  t.regex(reports[0], /last log lines:\n {4}\(not readable: reading the log of crashing\/crasher-/, 'sim has no kubelet to serve logs: said so');
+  t.regex(err!.message, /timed out after 8s waiting for deployment crashing\/crasher to become Available/, 'a crash loop may recover: the wait goes on');
+  t.regex((err as { detail?: string }).detail ?? '', /container c: CrashLoopBackOff/);
 });
