@@ -18,6 +18,8 @@ export interface LabFlags {
   retain: boolean;
   recreate: boolean;
   labelNodes: boolean;
+  /** existing provider: install Istio even though the cluster already has a mesh. */
+  overwriteMesh: boolean;
   yes: boolean;
 }
 
@@ -41,7 +43,7 @@ export function createContext(opts: {
   flags?: Partial<LabFlags>;
   provider?: ClusterProvider;
 }): LabContext {
-  const flags: LabFlags = { dryRun: false, retain: false, recreate: false, labelNodes: false, yes: false, ...opts.flags };
+  const flags: LabFlags = { dryRun: false, retain: false, recreate: false, labelNodes: false, overwriteMesh: false, yes: false, ...opts.flags };
   // sim drives the Go-built tools of the test environment (matching its control plane's version);
   // real clusters use .lab/bin (pinned installs) and then PATH.
   const binDirs = [...(opts.cfg.provider === 'sim' ? [testenvBinDir()] : []), path.join(opts.cfg.stateDir, 'bin')];

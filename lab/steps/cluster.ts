@@ -3,6 +3,7 @@
 // cluster the lab did not create is never replaced or adopted (lab/ownership.ts says whose it is).
 import { LabError } from '../errors.ts';
 import { ensureDataDirs } from '../data-dir.ts';
+import { existingClusterProblems } from '../existing-cluster.ts';
 import { desiredSpec, diffSpecs, type ClusterSpec } from '../providers/types.ts';
 import { manualDelete, markCreating, ownership, recordCreated, SPEC_CONFIGMAP, specConfigMap, type Ownership } from '../ownership.ts';
 import { rememberActiveLab } from '../active-lab.ts';
@@ -44,10 +45,14 @@ async function decision(ctx: LabContext): Promise<ClusterDecision> {
 
 export const clusterStep: Step = {
   name: 'cluster',
-  title: 'Create the cluster',
+  title: 'Create the cluster (or check the one you named)',
   needs: ['preflight'],
-  enabled: (cfg) => cfg.provider !== 'existing',
+  enabled: () => true,
   async check(ctx) {
+    if (!ctx.provider.ownsCluster()) {
+      const problems = await existingClusterProblems(ctx);
+      return { done: problems.length === 0, detail: problems.join('\n') };
+    }
     const d = await decision(ctx);
     if (d.action === 'skip') {
       rememberActiveLab(ctx.cfg);
@@ -56,6 +61,13 @@ export const clusterStep: Step = {
     return { done: false, detail: d.action === 'create' ? 'missing' : d.action === 'not-ours' ? d.why : d.diff.join('\n') };
   },
   async apply(ctx) {
+    if (!ctx.provider.ownsCluster()) {
+      const problems = await existingClusterProblems(ctx);
+      if (problems.length === 0) return;
+      throw new LabError(`context ${ctx.provider.contextName()} is not safe for the lab as it is (${problems.length} problem${problems.length > 1 ? 's' : ''}); nothing was changed`, {
+        detail: problems.map((p) => `- ${p}`).join('\n'),
+      });
+    }
     const d = await decision(ctx);
     const name = ctx.cfg.clusterName;
     if (d.action === 'not-ours') {
@@ -92,6 +104,9 @@ export const clusterStep: Step = {
   },
   plan(ctx) {
     const p = ctx.provider.plan();
+    if (!ctx.provider.ownsCluster()) {
+      return [...p.notes, 'check, before anything is applied: no mesh the lab did not install (unless --overwrite-mesh), no namespace the lab would create already there, a node for every node group (unless --label-nodes)'];
+    }
     return [
       `mkdir ${ctx.cfg.dataDir} and its volume directories (owned by you, before the cluster mounts them)`,
       ...p.commands.map((c) => `run: ${c.join(' ')}`),
