@@ -5,6 +5,7 @@
 // profile. If it does not, LAB_STORAGE=nfs serves the same PVs from an in-cluster NFS server.
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { LabError } from '../errors.ts';
 import { mustRun } from '../run.ts';
 import { NFS_MOUNT_PATH } from './kind-config.ts';
 import { CAPABILITIES } from './capabilities.ts';
@@ -98,13 +99,42 @@ export class MinikubeProvider implements ClusterProvider {
     await mustRun(this.d.run, this.d.tool('minikube'), ['delete', '-p', this.d.cfg.clusterName], { env: this.env });
   }
 
+  /**
+   * The gateway's http2 port. On Linux with Docker's own engine the node IP is reachable and
+   * `minikube service --url` prints one URL per Service port, in the Service's order (status-port
+   * 15021 first) and exits; `--format` names each one `<port name>/<port>`. Where the driver needs
+   * a port forward (macOS, Windows, WSL, Docker Desktop on Linux, rootless) the node IP is not
+   * reachable and `minikube service` opens a tunnel and never returns; the lab's own port-forward
+   * takes its place there (minikube cmd/minikube/cmd/service.go, pkg/minikube/driver NeedsPortForward).
+   */
   async ingressUrl(): Promise<string> {
-    const res = await mustRun(
-      this.d.run,
+    const viaPortForward = `http://127.0.0.1:${this.d.cfg.httpPort} (run in another terminal: npm run pf -- ingress; minikube's docker driver does not expose the node here)`;
+    if (['darwin', 'win32'].includes(this.d.platform ?? process.platform)) return viaPortForward;
+    const res = await this.d.run.run(
       this.d.tool('minikube'),
-      ['service', '--url', '-p', this.d.cfg.clusterName, '-n', 'istio-system', 'istio-ingressgateway'],
-      { env: this.env, timeoutMs: 30_000 },
+      ['service', '--url', '--format', MINIKUBE_URL_FORMAT, '-p', this.d.cfg.clusterName, '-n', 'istio-system', 'istio-ingressgateway'],
+      // The tunnel never returns by itself: what it printed by then says it was the tunnel.
+      { env: this.env, timeoutMs: 20_000 },
     );
-    return res.stdout.trim().split('\n')[0] ?? '';
+    const url = pickGatewayUrl(res.stdout, res.stderr);
+    if (url === 'tunnel') return viaPortForward;
+    if (!url) throw new LabError(`minikube service --url printed no http2 URL for istio-system/istio-ingressgateway (exit ${res.exitCode})`, { detail: (res.stdout + res.stderr).trim() });
+    return url;
   }
+}
+
+/** One line per port: `http2/80 http://192.168.49.2:31380`. */
+export const MINIKUBE_URL_FORMAT = '{{.Name}} http://{{.IP}}:{{.Port}}';
+
+/**
+ * The http2 port's URL from `minikube service --url --format MINIKUBE_URL_FORMAT`, or 'tunnel' when
+ * minikube went the tunnel way (it says the terminal must stay open, and names every line after the
+ * Service instead of its port, with 127.0.0.1 URLs that die with the command).
+ */
+export function pickGatewayUrl(stdout: string, stderr: string): string | 'tunnel' | undefined {
+  if (/the terminal needs to be open/.test(stderr)) return 'tunnel';
+  const lines = stdout.split('\n').map((l) => l.trim().split(/\s+/)).filter((l) => l.length === 2);
+  if (lines.length && lines.every(([, url]) => url.startsWith('http://127.0.0.1:'))) return 'tunnel';
+  const http = lines.find(([name]) => /^(http2|http)\//.test(name));
+  return http?.[1];
 }

@@ -22,6 +22,8 @@ export interface ProviderDeps {
   log: Log;
   /** Resolves a CLI name to the binary to run (PATH or .lab/bin). */
   tool(name: string): string;
+  /** process.platform unless a test says otherwise. */
+  platform?: string;
 }
 
 /** What `lab plan` shows for the cluster step: the commands and files, without running them. */

@@ -2,14 +2,16 @@
 // labels, mounts and 127.0.0.1 port mappings, and the reconcile decision of the cluster step.
 import test from 'ava';
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { parse } from 'yaml';
 import { NODEGROUP_LABEL } from '../../lab/config-keys.ts';
 import { kindConfig, kindConfigYaml, INGRESS_NODEPORTS } from '../../lab/providers/kind-config.ts';
 import { KindProvider } from '../../lab/providers/kind.ts';
-import { MinikubeProvider } from '../../lab/providers/minikube.ts';
+import { MinikubeProvider, pickGatewayUrl } from '../../lab/providers/minikube.ts';
+import { RecordingRunner } from '../../lab/run.ts';
 import { decide } from '../../lab/steps/cluster.ts';
 import { desiredSpec } from '../../lab/providers/types.ts';
-import { testConfig, testContext } from '../helpers.ts';
+import { REPO, testConfig, testContext } from '../helpers.ts';
 
 type KindNode = { role: string; image: string; labels?: Record<string, string>; extraMounts: Array<{ hostPath: string; containerPath: string }>; extraPortMappings?: Array<Record<string, unknown>> };
 
@@ -79,18 +81,48 @@ test('minikube start: exact argv of seed 002, with KUBECONFIG pointing at the la
   t.deepEqual(mk.workerNodeNames(), ['lab-m02', 'lab-m03', 'lab-m04', 'lab-m05']);
 });
 
-test('minikube exists / delete / ingress URL', async (t) => {
+const minikubeOut = (name: string) => readFileSync(path.join(REPO, 'fixtures', 'minikube', name), 'utf8');
+
+/** minikube as it answers `service --url`: with --format, the named lines; without, bare URLs (status-port first). */
+function minikubeService(runner: RecordingRunner, mode: 'nodeport' | 'tunnel') {
+  runner.on('minikube service', (c) => {
+    if (mode === 'tunnel') return { exitCode: 143, stdout: minikubeOut('service-url-tunnel.stdout'), stderr: minikubeOut('service-url-tunnel.stderr') };
+    return { stdout: minikubeOut(c.args.includes('--format') ? 'service-url-nodeport.stdout' : 'service-url-default.stdout') };
+  });
+}
+
+test('minikube exists / delete', async (t) => {
   const cfg = testConfig({ LAB_PROVIDER: 'minikube' });
   const { ctx, runner } = testContext(cfg);
-  runner
-    .on('minikube profile list', { stdout: JSON.stringify({ valid: [{ Name: 'lab' }], invalid: [] }) })
-    .on('minikube service', { stdout: 'http://192.168.49.2:31380\nhttp://192.168.49.2:31390\n' });
+  runner.on('minikube profile list', { stdout: JSON.stringify({ valid: [{ Name: 'lab' }], invalid: [] }) });
   const mk = new MinikubeProvider({ cfg, run: runner, log: ctx.log, tool: (n) => n });
   t.true(await mk.exists());
-  t.is(await mk.ingressUrl(), 'http://192.168.49.2:31380');
   await mk.delete();
   t.deepEqual(runner.argvs().at(-1), ['minikube', 'delete', '-p', 'lab']);
-  t.deepEqual(runner.argvs()[1], ['minikube', 'service', '--url', '-p', 'lab', '-n', 'istio-system', 'istio-ingressgateway']);
+});
+
+test('minikube ingress URL: the http2 port by name, not the first line (status-port comes first)', async (t) => {
+  const cfg = testConfig({ LAB_PROVIDER: 'minikube' });
+  const { ctx, runner } = testContext(cfg);
+  minikubeService(runner, 'nodeport');
+  const mk = new MinikubeProvider({ cfg, run: runner, log: ctx.log, tool: (n) => n, platform: 'linux' });
+  t.is(await mk.ingressUrl(), 'http://192.168.49.2:31380');
+  t.deepEqual(runner.argvs()[0], ['minikube', 'service', '--url', '--format', '{{.Name}} http://{{.IP}}:{{.Port}}', '-p', 'lab', '-n', 'istio-system', 'istio-ingressgateway']);
+  t.is(pickGatewayUrl(minikubeOut('service-url-default.stdout'), ''), undefined, 'bare URLs carry no port names: never guess');
+});
+
+test('minikube ingress URL where the docker driver tunnels: the lab\'s own port-forward, said how', async (t) => {
+  const cfg = testConfig({ LAB_PROVIDER: 'minikube' });
+  const { ctx, runner } = testContext(cfg);
+  minikubeService(runner, 'tunnel');
+  const linuxDesktop = new MinikubeProvider({ cfg, run: runner, log: ctx.log, tool: (n) => n, platform: 'linux' });
+  const hint = 'http://127.0.0.1:8080 (run in another terminal: npm run pf -- ingress; minikube\'s docker driver does not expose the node here)';
+  t.is(await linuxDesktop.ingressUrl(), hint);
+  t.is(runner.calls[0].opts.timeoutMs, 20_000, 'a tunnel never returns: bounded');
+  const mac = new MinikubeProvider({ cfg, run: runner, log: ctx.log, tool: (n) => n, platform: 'darwin' });
+  t.is(await mac.ingressUrl(), hint);
+  t.is(runner.calls.length, 1, 'on macOS minikube service is not even started');
+  t.is(pickGatewayUrl(minikubeOut('service-url-tunnel.stdout'), ''), 'tunnel', 'the 127.0.0.1 URLs alone say tunnel too');
 });
 
 test('a failing minikube start is an error carrying its output', async (t) => {
