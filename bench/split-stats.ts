@@ -7,18 +7,7 @@
 // Prints figures only; the exit code does not depend on them.
 import { requiredSampleSize, wilsonInterval, logGamma } from '../lab/checks/stats.ts';
 import { splitSamplePasses, withinTolerance, type SplitRules } from '../lab/checks/split-evaluate.ts';
-
-/** mulberry32: small, fast, seedable 32-bit PRNG → uniform [0, 1). */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../test/seeded-random.ts';
 
 /** One multinomial draw of n requests over the true weights (percent). */
 function drawCounts(n: number, truth: Record<string, number>, random: () => number): Record<string, number> {

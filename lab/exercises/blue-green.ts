@@ -21,6 +21,8 @@ export interface BlueGreenTiming {
   /** The stream must cover the switch: at least this much traffic before and after it. */
   minBeforeMs: number;
   minAfterMs: number;
+  /** Until the first response of the expected version (a config push). */
+  convergeTimeoutMs: number;
 }
 
 /** A leak of ≥ 1% to the other version shows up at least once with 99% probability (459 requests);
@@ -31,6 +33,7 @@ export const TIMING: BlueGreenTiming = {
   switchAfterMs: 5_000,
   minBeforeMs: 2_000,
   minAfterMs: 5_000,
+  convergeTimeoutMs: 60_000,
 };
 
 export interface SwitchObservation {
@@ -47,7 +50,7 @@ export interface BlueGreenObserved {
 
 async function allOn(x: ExerciseRun, t: BlueGreenTiming, expect: Weights, title: string): Promise<SplitReport | undefined> {
   return x.traffic(title, async () =>
-    runSplitCheck({ url: `${await x.ops.ingressUrl()}/`, expect: { ...expect }, classify: `header:${VERSION_HEADER}`, requests: t.sampleN, tolerance: 5, confidence: 0.99 }));
+    runSplitCheck({ url: `${await x.ops.ingressUrl()}/`, expect: { ...expect }, classify: `header:${VERSION_HEADER}`, requests: t.sampleN, tolerance: 5, confidence: 0.99, convergeTimeoutMs: t.convergeTimeoutMs }));
 }
 
 function switchSpecs(t: BlueGreenTiming): AssertionSpec<SwitchObservation>[] {

@@ -38,3 +38,26 @@ export function enforcesPool(pods: GatewayAdminText[], cluster: string, connecti
   const ok = pods.length > 0 && Object.values(byPod).every((t) => t.maxConnections === connections && t.maxPendingRequests === pending);
   return { ok, byPod };
 }
+
+/**
+ * Hosts of `cluster` that outlier detection has ejected: host lines are
+ * `<cluster>::<ip:port>::health_flags::<flags>`, `healthy` or `/failed_outlier_check` (and others).
+ */
+export function ejectedHosts(text: string, cluster: string): string[] {
+  const prefix = `${cluster}::`;
+  const out: string[] = [];
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (!line.startsWith(prefix)) continue;
+    const [host, field, flags] = line.slice(prefix.length).split('::');
+    if (field === 'health_flags' && /failed_outlier_check/.test(flags ?? '')) out.push(host);
+  }
+  return out;
+}
+
+/** Part two of circuit-breaker: no pod still limits connections to `limit` nor keeps a host ejected. */
+export function breakerLifted(pods: GatewayAdminText[], cluster: string, limit: number): { ok: boolean; byPod: Record<string, { maxConnections?: number; ejected: string[] }> } {
+  const byPod = Object.fromEntries(pods.map((p) => [p.pod, { maxConnections: breakerThresholds(p.text, cluster).maxConnections, ejected: ejectedHosts(p.text, cluster) }]));
+  const ok = pods.length > 0 && Object.values(byPod).every((v) => v.maxConnections !== undefined && v.maxConnections > limit && v.ejected.length === 0);
+  return { ok, byPod };
+}

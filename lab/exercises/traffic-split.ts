@@ -18,44 +18,54 @@ export interface SplitObserved {
   split: SplitReport | undefined;
 }
 
-export const trafficSplit: Exercise<void, SplitObserved> = {
-  name: 'traffic-split',
-  summary: 'sock-shop front-end 80:20 between v1 and v2 (DestinationRule subsets + weighted VirtualService), proved with a fixed sample',
-  needs: ['istio', 'samples'],
-  manifests: () => ({ '80-20': [frontEndDestinationRule(), frontEndVirtualService(SPLIT)] }),
+/** How long the first responses of every version may take to appear (config push); tests shorten it. */
+export interface SplitTiming {
+  convergeTimeoutMs: number;
+}
 
-  async setup(x) {
-    await x.save([VS_REF, DR_REF]);
-    await applyAndVerify(x, 'route front-end 80/20 with per-version response headers', [
-      { obj: frontEndDestinationRule(), holds: 'has subsets v1/v2 (by the version label) and no traffic policy' },
-      { obj: frontEndVirtualService(SPLIT), holds: `routes v1=${SPLIT.v1}, v2=${SPLIT.v2}, setting ${VERSION_HEADER} on each response` },
-    ]);
-  },
+export function makeTrafficSplit(t: SplitTiming = { convergeTimeoutMs: 60_000 }): Exercise<void, SplitObserved> {
+  return {
+    name: 'traffic-split',
+    summary: 'sock-shop front-end 80:20 between v1 and v2 (DestinationRule subsets + weighted VirtualService), proved with a fixed sample',
+    needs: ['istio', 'samples'],
+    manifests: () => ({ '80-20': [frontEndDestinationRule(), frontEndVirtualService(SPLIT)] }),
 
-  async act(x) {
-    const split = await x.traffic(`${SPLIT.v1}/${SPLIT.v2} sample through the ingress gateway`, async () =>
-      runSplitCheck({
-        url: `${await x.ops.ingressUrl()}/`,
-        expect: { ...SPLIT },
-        classify: `header:${VERSION_HEADER}`,
-        tolerance: SPLIT_TOLERANCE_PP,
-        confidence: SPLIT_CONFIDENCE,
-      }));
-    return { split };
-  },
+    async setup(x) {
+      await x.save([VS_REF, DR_REF]);
+      await applyAndVerify(x, 'route front-end 80/20 with per-version response headers', [
+        { obj: frontEndDestinationRule(), holds: 'has subsets v1/v2 (by the version label) and no traffic policy' },
+        { obj: frontEndVirtualService(SPLIT), holds: `routes v1=${SPLIT.v1}, v2=${SPLIT.v2}, setting ${VERSION_HEADER} on each response` },
+      ]);
+    },
 
-  assert: (o, skipReason) =>
-    judge(o.split, skipReason, [
-      sampleComplete('split'),
-      onlyExpectedLabels('split', ['v1', 'v2']),
-      shareWithin('split', 'v1', SPLIT.v1, SPLIT_TOLERANCE_PP),
-      shareWithin('split', 'v2', SPLIT.v2, SPLIT_TOLERANCE_PP),
-      noErrors('split'),
-    ]),
+    async act(x) {
+      const split = await x.traffic(`${SPLIT.v1}/${SPLIT.v2} sample through the ingress gateway`, async () =>
+        runSplitCheck({
+          url: `${await x.ops.ingressUrl()}/`,
+          expect: { ...SPLIT },
+          classify: `header:${VERSION_HEADER}`,
+          tolerance: SPLIT_TOLERANCE_PP,
+          confidence: SPLIT_CONFIDENCE,
+          convergeTimeoutMs: t.convergeTimeoutMs,
+        }));
+      return { split };
+    },
 
-  async cleanup(x) {
-    await x.restore();
-  },
+    assert: (o, skipReason) =>
+      judge(o.split, skipReason, [
+        sampleComplete('split'),
+        onlyExpectedLabels('split', ['v1', 'v2']),
+        shareWithin('split', 'v1', SPLIT.v1, SPLIT_TOLERANCE_PP),
+        shareWithin('split', 'v2', SPLIT.v2, SPLIT_TOLERANCE_PP),
+        noErrors('split'),
+      ]),
 
-  diagnose: (x) => x.ops.collect(frontEndDiagnostics(frontEndStats)),
-};
+    async cleanup(x) {
+      await x.restore();
+    },
+
+    diagnose: (x) => x.ops.collect(frontEndDiagnostics(frontEndStats)),
+  };
+}
+
+export const trafficSplit = makeTrafficSplit();

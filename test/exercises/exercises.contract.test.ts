@@ -14,7 +14,7 @@ import { trafficSplit } from '../../lab/exercises/traffic-split.ts';
 import type { AnyExercise, ExerciseReport } from '../../lab/exercises/types.ts';
 import { FakeMesh, type FakeMeshOptions } from './fake-mesh.ts';
 
-async function runOn(exercise: AnyExercise, opts: FakeMeshOptions = {}, mesh = new FakeMesh(opts)) {
+export async function runOn(exercise: AnyExercise, opts: FakeMeshOptions = {}, mesh = new FakeMesh(opts)) {
   await mesh.start();
   try {
     const report = await runExercise({ exercise, ops: mesh, provider: 'kind', dataPlane: true, keep: false, checkReady: async (n) => n.map((step) => ({ step, done: true })) });
@@ -65,6 +65,7 @@ test('circuit-breaker: overflow 503s seen by the client and by the gateway count
   t.is(counter.numbers.increase, mesh.overflow.get('v1') ?? -1, 'the increase is what the gateway counted');
   t.true((counter.numbers.increase as number) >= (counter.numbers.clientOverflow as number));
   t.deepEqual([byName(report, 'answered').numbers.unanswered, byName(report, 'visible').numbers.answered2xx], [0, 0]);
+  t.is(byName(report, 'come from front-end').numbers.gateway5xx, 0, "part two's own policy: no ejected front-end answering for it");
   t.true((byName(report, 'fails fast').numbers.p95Ms as number) < 1000);
   const gw = (await mesh.get(GATEWAY_REF)) as { spec: { template: { metadata: { annotations: Record<string, string> } } } };
   t.deepEqual(gw.spec.template.metadata.annotations, { 'sidecar.istio.io/inject': 'false' }, 'the stats annotation is gone again');
@@ -83,7 +84,7 @@ test('circuit-breaker: a gateway that does not emit the counter fails that asser
   t.is(byName(report, 'shed with 503').status, 'pass', 'the client side still passed');
 });
 
-const FAST = { sampleN: 200, stream: { durationMs: 3000, intervalMs: 20, min: 0.995 }, switchAfterMs: 1000, minBeforeMs: 500, minAfterMs: 1000 };
+const FAST = { sampleN: 200, stream: { durationMs: 3000, intervalMs: 20, min: 0.995 }, switchAfterMs: 1000, minBeforeMs: 500, minAfterMs: 1000, convergeTimeoutMs: 5000 };
 
 test('blue-green: all v1, 100% success through the switch, all v2; the switch lands inside the stream', async (t) => {
   const { report, mesh } = await runOn(makeBlueGreen(FAST));

@@ -1,28 +1,37 @@
-// A stand-in for the cluster and its data plane, for the exercises' unit and contract tests:
-// an in-memory API (objects get server fields: resourceVersion, uid, status, a Deployment revision
-// annotation) and a real HTTP "gateway" on 127.0.0.1 that routes like Istio from the objects the
-// exercise applied: VirtualService weights and response headers, DestinationRule connection-pool
-// limits (503 + x-envoy-overloaded, counted in upstream_rq_pending_overflow), carts' replicas.
-// Its stats carry the overflow counter only when the gateway's proxy.istio.io/config includes it.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+// A stand-in for the cluster and its data plane, for the exercises' contract tests: an in-memory API
+// (objects get server fields: resourceVersion, uid, status, a Deployment revision annotation) whose
+// Deployments take time to roll out and whose Service endpoints follow replicas with a lag, and a
+// real HTTP gateway (fake-gateway.ts) that runs on the configuration pushed to it. Both can
+// misbehave: an apply that stores something else, a slow apply, a rollout that never finishes, and
+// every data-plane fault in GatewayBehaviour.
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { parse } from 'yaml';
+import { LabError } from '../../lab/errors.ts';
 import type { ObjRef } from '../../lab/kube.ts';
-import { CARTS_REF, DR_REF, GATEWAY_REF, routesOf, VS_REF } from '../../lab/exercises/front-end-mesh.ts';
+import { CARTS_REF, DR_REF, GATEWAY_REF, VS_REF } from '../../lab/exercises/front-end-mesh.ts';
 import type { DiagnosticEntry, DiagnosticRequest, GatewayAdminPage, GatewayAdminText, MeshOps } from '../../lab/exercises/mesh-ops-types.ts';
 import { renderSockShop } from '../../lab/samples/sock-shop.ts';
+import { FakeGateway, type GatewayBehaviour } from './fake-gateway.ts';
 
-export interface FakeMeshOptions {
-  /** Route 50/50 whatever the weights say (a broken mesh). */
-  ignoreWeights?: boolean;
-  /** Time each admitted request takes, ms. Default 15. */
-  delayMs?: number;
+export interface FakeMeshOptions extends GatewayBehaviour {
   /** Fail every apply with this message. */
   applyError?: string;
+  /** The API stores this instead of what was applied (a webhook, a controller fighting the lab). */
+  applyMutates?: (o: KubernetesObject) => KubernetesObject;
+  /** Every apply takes this long. */
+  applyDelayMs?: number;
+  /** A Deployment change takes this long to roll out. Default 100. */
+  rolloutMs?: number;
+  /** Rollouts never finish. */
+  rolloutStuck?: boolean;
+  /** Endpoints follow a Deployment's replicas this much later. Default 100. */
+  endpointsLagMs?: number;
 }
 
 const key = (r: ObjRef) => `${r.kind}/${r.namespace ?? ''}/${r.name}`;
 const refOf = (o: KubernetesObject): ObjRef => ({ apiVersion: o.apiVersion!, kind: o.kind!, name: o.metadata!.name!, namespace: o.metadata?.namespace });
+const replicasOf = (o: KubernetesObject | undefined) => (o as { spec?: { replicas?: number } } | undefined)?.spec?.replicas ?? 0;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export const GATEWAY_DEPLOYMENT: KubernetesObject = {
   apiVersion: 'apps/v1', kind: 'Deployment',
@@ -37,38 +46,59 @@ export class FakeMesh implements MeshOps {
   readonly objects = new Map<string, KubernetesObject>();
   readonly applies: string[] = [];
   readonly collected: DiagnosticRequest[] = [];
-  readonly overflow = new Map<string, number>();
-  private readonly active = new Map<string, number>();
+  readonly gateway: FakeGateway;
+  /** When each Deployment's current rollout is done, and what it was rolled out with. */
+  private readonly rolledOutAt = new Map<string, number>();
+  private readonly running = new Map<string, KubernetesObject>();
+  private readonly endpoints = new Map<string, { replicas: number; at: number; before: number }>();
   private rv = 100;
-  private server: Server | undefined;
-  url = '';
 
   constructor(readonly opts: FakeMeshOptions = {}) {
     const seed = renderSockShop().filter((o) => [key(VS_REF), key(DR_REF), key(CARTS_REF)].includes(key(refOf(o))));
-    for (const o of [...seed, GATEWAY_DEPLOYMENT]) this.store(structuredClone(o));
+    for (const o of [...seed, GATEWAY_DEPLOYMENT]) this.store(structuredClone(o), 0);
+    this.gateway = new FakeGateway(opts, () => this.endpointsOf('carts') > 0);
+  }
+
+  get url() {
+    return this.gateway.url;
+  }
+
+  /** Counters the gateway really counted, per subset. */
+  get overflow() {
+    return this.gateway.overflowCounted;
   }
 
   async start(): Promise<this> {
-    this.server = createServer((req, res) => this.handle(req, res));
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as { port: number }).port}`;
+    await this.gateway.start(this.objects.get(key(VS_REF))!, this.objects.get(key(DR_REF))!);
     return this;
   }
 
-  async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  stop(): Promise<void> {
+    return this.gateway.stop();
   }
 
-  private store(o: KubernetesObject): void {
-    const before = this.objects.get(key(refOf(o)));
+  private store(o: KubernetesObject, rolloutMs = this.opts.rolloutMs ?? 100): void {
+    const k = key(refOf(o));
+    const before = this.objects.get(k);
     const meta = { ...o.metadata, uid: before?.metadata?.uid ?? `uid-${this.rv}`, resourceVersion: String(++this.rv), managedFields: [{ manager: 'cloud-native-lab' }] } as Record<string, unknown>;
     if (o.kind === 'Deployment') {
       const template = (d?: KubernetesObject) => JSON.stringify((d as { spec?: { template?: unknown } })?.spec?.template);
-      const rev = Number(before?.metadata?.annotations?.['deployment.kubernetes.io/revision'] ?? 0) + (template(before) === template(o) ? 0 : 1);
+      const changed = template(before) !== template(o);
+      const rev = Number(before?.metadata?.annotations?.['deployment.kubernetes.io/revision'] ?? 0) + (changed ? 1 : 0);
       meta.annotations = { ...(o.metadata?.annotations ?? {}), 'deployment.kubernetes.io/revision': String(Math.max(1, rev)) };
+      if (changed || replicasOf(before) !== replicasOf(o)) {
+        this.rolledOutAt.set(k, this.opts.rolloutStuck && before ? Infinity : Date.now() + (before ? rolloutMs : 0));
+        if (!before) this.running.set(k, structuredClone(o));
+        else if (!this.opts.rolloutStuck) setTimeout(() => this.running.set(k, structuredClone(o)), rolloutMs).unref();
+        this.endpoints.set(o.metadata!.name!, { replicas: replicasOf(o), at: Date.now() + (before ? (this.opts.endpointsLagMs ?? 100) : 0), before: replicasOf(before) });
+      }
     }
-    this.objects.set(key(refOf(o)), { ...structuredClone(o), metadata: meta, status: { observedGeneration: 1 } } as KubernetesObject);
+    this.objects.set(k, { ...structuredClone(o), metadata: meta, status: { observedGeneration: 1 } } as KubernetesObject);
+  }
+
+  private endpointsOf(name: string): number {
+    const e = this.endpoints.get(name);
+    return !e ? 0 : Date.now() >= e.at ? e.replicas : e.before;
   }
 
   async get(ref: ObjRef) {
@@ -78,9 +108,12 @@ export class FakeMesh implements MeshOps {
 
   async apply(objs: KubernetesObject[]) {
     if (this.opts.applyError) throw new Error(this.opts.applyError);
+    if (this.opts.applyDelayMs) await sleep(this.opts.applyDelayMs);
     for (const o of objs) {
       this.applies.push(key(refOf(o)));
-      this.store(structuredClone(o));
+      const stored = this.opts.applyMutates ? this.opts.applyMutates(structuredClone(o)) : structuredClone(o);
+      this.store(stored);
+      if (o.kind === 'VirtualService' || o.kind === 'DestinationRule') this.gateway.push(o.kind, stored);
     }
   }
 
@@ -88,72 +121,40 @@ export class FakeMesh implements MeshOps {
     return this.objects.delete(key(ref));
   }
 
-  async waitRollout() {}
-
-  async readyEndpoints(namespace: string, service: string) {
-    return ((await this.get({ ...CARTS_REF, namespace, name: service })) as { spec?: { replicas?: number } })?.spec?.replicas ?? 0;
+  async waitRollout(namespace: string, name: string, timeoutMs = 300_000) {
+    const done = this.rolledOutAt.get(key({ apiVersion: 'apps/v1', kind: 'Deployment', namespace, name })) ?? 0;
+    const wait = done - Date.now();
+    if (wait > timeoutMs) {
+      await sleep(timeoutMs);
+      throw new LabError(`timed out after ${Math.round(timeoutMs / 1000)}s waiting for deployment ${namespace}/${name} to finish its rollout`);
+    }
+    if (wait > 0) await sleep(wait);
   }
 
-  /** clusters: the DestinationRule's pool as circuit-breaker thresholds; stats: the overflow
-   * counter, only if the gateway pods' ProxyConfig includes it. */
+  async readyEndpoints(_namespace: string, service: string) {
+    return this.endpointsOf(service);
+  }
+
+  /** clusters: what the gateway runs with; stats: its overflow counter, emitted only once a gateway
+   * rolled out with the stats inclusion in its proxy.istio.io/config is running. */
   async gatewayAdmin(page: GatewayAdminPage): Promise<GatewayAdminText[]> {
-    if (page === 'clusters') {
-      const pool = this.pool();
-      const lines = ['v1', 'v2'].flatMap((s) => [
-        `outbound|80|${s}|front-end.sock-shop.svc.cluster.local::default_priority::max_connections::${pool?.tcp?.maxConnections ?? 4294967295}`,
-        `outbound|80|${s}|front-end.sock-shop.svc.cluster.local::default_priority::max_pending_requests::${pool?.http?.http1MaxPendingRequests ?? 4294967295}`,
-      ]);
-      return [{ pod: 'istio-ingressgateway-fake', text: `${lines.join('\n')}\n` }];
-    }
-    const gw = this.objects.get(key(GATEWAY_REF)) as { spec: { template: { metadata: { annotations?: Record<string, string> } } } } | undefined;
+    if (page === 'clusters') return [{ pod: 'istio-ingressgateway-fake', text: this.gateway.clustersPage() }];
+    const gw = this.running.get(key(GATEWAY_REF)) as { spec: { template: { metadata: { annotations?: Record<string, string> } } } } | undefined;
     const config = parse(gw?.spec.template.metadata.annotations?.['proxy.istio.io/config'] ?? '{}') as { proxyStatsMatcher?: { inclusionSuffixes?: string[] } } | null;
     const emits = config?.proxyStatsMatcher?.inclusionSuffixes?.includes('upstream_rq_pending_overflow') ?? false;
     const lines = ['cluster_manager.cds.update_success: 12', 'server.live: 1', 'cluster.xds-grpc.upstream_rq_total: 40', 'listener_manager.lds.update_time: P0(nan,0) P25(nan,0)'];
     if (emits) {
-      for (const subset of ['v1', 'v2']) {
-        lines.push(`cluster.outbound|80|${subset}|front-end.sock-shop.svc.cluster.local.upstream_rq_pending_overflow: ${this.overflow.get(subset) ?? 0}`);
-      }
+      for (const subset of ['v1', 'v2']) lines.push(`cluster.outbound|80|${subset}|front-end.sock-shop.svc.cluster.local.upstream_rq_pending_overflow: ${this.overflow.get(subset) ?? 0}`);
     }
     return [{ pod: 'istio-ingressgateway-fake', text: `${lines.join('\n')}\n` }];
   }
 
   async ingressUrl() {
-    return this.url;
+    return this.gateway.url;
   }
 
   async collect(requests: DiagnosticRequest[]): Promise<DiagnosticEntry[]> {
     this.collected.push(...requests);
     return requests.map((r) => ({ title: r.title, argv: [r.tool, ...r.args], exitCode: 0, output: 'fake output' }));
-  }
-
-  private pool() {
-    return (this.objects.get(key(DR_REF)) as { spec?: { trafficPolicy?: { connectionPool?: { tcp?: { maxConnections?: number }; http?: { http1MaxPendingRequests?: number } } } } })?.spec?.trafficPolicy?.connectionPool;
-  }
-
-  private handle(req: IncomingMessage, res: ServerResponse): void {
-    const routes = routesOf(this.objects.get(key(VS_REF))!);
-    const total = routes.reduce((a, r) => a + (r.weight ?? 0), 0);
-    let pick = Math.random() * (this.opts.ignoreWeights ? routes.length : total);
-    const route = routes.find((r) => (pick -= this.opts.ignoreWeights ? 1 : r.weight ?? 0) < 0) ?? routes[0];
-    const subset = route.destination.subset;
-    const headers = { ...(route.headers?.response?.set ?? {}) };
-    if (req.url?.startsWith('/cart')) {
-      const up = (this.objects.get(key(CARTS_REF)) as { spec?: { replicas?: number } })?.spec?.replicas ?? 0;
-      res.writeHead(up > 0 ? 200 : 503, headers).end(up > 0 ? '[]' : 'no healthy upstream');
-      return;
-    }
-    const pool = this.pool();
-    const limit = pool ? (pool.tcp?.maxConnections ?? Infinity) + (pool.http?.http1MaxPendingRequests ?? Infinity) : Infinity;
-    const now = this.active.get(subset) ?? 0;
-    if (now >= limit) {
-      this.overflow.set(subset, (this.overflow.get(subset) ?? 0) + 1);
-      res.writeHead(503, { 'x-envoy-overloaded': 'true' }).end('upstream connect error or disconnect/reset before headers. reset reason: overflow');
-      return;
-    }
-    this.active.set(subset, now + 1);
-    setTimeout(() => {
-      this.active.set(subset, (this.active.get(subset) ?? 1) - 1);
-      res.writeHead(200, headers).end(`front-end ${subset}`);
-    }, this.opts.delayMs ?? 15);
   }
 }
