@@ -3,8 +3,9 @@
 // shed with 503 + x-envoy-overloaded — counted by the client and by the gateway's Envoy counter
 // upstream_rq_pending_overflow. Part two, the seed's "carts is down" story: with carts scaled to 0,
 // requests that need it must fail fast instead of hanging until a timeout. Part two has its own
-// policy (subsets only): with part one's still applied, the gateway would eject front-end after
-// its first 5xx and answer every later request itself — fast, but not because of the carts path.
+// policy (subsets only) and runs first: with part one's breaker applied, the gateway would eject
+// front-end after its first 5xx and answer every later request itself — fast, but not because of
+// the carts path.
 import type { BreakerReport } from '../checks/report-types.ts';
 import { runBreakerCheck } from '../checks/breaker.ts';
 import { LabError } from '../errors.ts';
@@ -117,11 +118,11 @@ function cartsDownSpecs(c: typeof CARTS_DOWN): AssertionSpec<FailFastReport>[] {
   ];
 }
 
-/** Part one's breaker lifted on every gateway pod: the pool back to Envoy's default, no host ejected. */
+/** No breaker on any gateway pod (left by anything before): Envoy's default pool, no host ejected. */
 async function untilLifted(x: ExerciseRun, t: BreakerTiming): Promise<void> {
-  await x.traffic(`until every gateway pod has lifted part one's breaker on ${V1_CLUSTER} (no limit of 1, no ejected host)`, async () => {
+  await x.traffic(`until no gateway pod applies a breaker on ${V1_CLUSTER} (no limit of 1, no ejected host)`, async () => {
     const lifted = await pollUntil(async () => breakerLifted(await x.ops.gatewayAdmin('clusters'), V1_CLUSTER, 1), (p) => p.ok, t.enforceTimeoutMs, 500);
-    if (!lifted.ok) throw new LabError(`the gateway still applies part one's breaker ${lifted.ms} ms after part two's policy was applied`, { detail: JSON.stringify(lifted.value.byPod) });
+    if (!lifted.ok) throw new LabError(`the gateway still applies a breaker ${lifted.ms} ms after the carts-down policy was applied`, { detail: JSON.stringify(lifted.value.byPod) });
     return { ms: lifted.ms };
   });
 }
@@ -173,13 +174,18 @@ export function makeCircuitBreaker(t: BreakerTiming = TIMING): Exercise<void, Br
         ]);
         await x.wait('until the gateway has rolled out', () => x.ops.waitRollout(GATEWAY_REF.namespace!, GATEWAY_REF.name, t.rolloutTimeoutMs));
       }
-      await applyAndVerify(x, 'put a circuit breaker on front-end', [
-        { obj: frontEndDestinationRule(BREAKER_POLICY), holds: 'allows 1 connection + 1 pending request and ejects a host after one 5xx (1s interval, 30s, up to 100%)' },
+      await applyAndVerify(x, 'send all of front-end to v1', [
         { obj: frontEndVirtualService({ v1: 100, v2: 0 }), holds: `routes v1=100, v2=0, setting ${VERSION_HEADER} on each response` },
       ]);
     },
 
+    // "carts is down" runs first, under its own policy, so no breaker of part one can be what
+    // answers fast; then the breaker goes on, and stays there with --keep for a look in Kiali.
     async act(x) {
+      const carts = await cartsDown(x, t);
+      await applyAndVerify(x, 'put a circuit breaker on front-end', [
+        { obj: frontEndDestinationRule(BREAKER_POLICY), holds: 'allows 1 connection + 1 pending request and ejects a host after one 5xx (1s interval, 30s, up to 100%)' },
+      ]);
       await x.traffic(`until every gateway pod enforces 1 connection + 1 pending request on ${V1_CLUSTER}`, async () => {
         const pool = await pollUntil(async () => enforcesPool(await x.ops.gatewayAdmin('clusters'), V1_CLUSTER, 1, 1), (p) => p.ok, t.enforceTimeoutMs, 500);
         if (!pool.ok) throw new LabError(`the gateway does not enforce the DestinationRule's connection pool ${pool.ms} ms after it was applied`, { detail: JSON.stringify(pool.value.byPod) });
@@ -192,7 +198,7 @@ export function makeCircuitBreaker(t: BreakerTiming = TIMING): Exercise<void, Br
         const { after, increase } = await settledIncrease(x, before, report.counts.overflow, t.counterSettleMs);
         return { report, before, after, increase };
       });
-      return { breaker, cartsDown: await cartsDown(x, t) };
+      return { breaker, cartsDown: carts };
     },
 
     assert: (o, skipReason) => [...judge(o.breaker, skipReason, breakerSpecs), ...judge(o.cartsDown, skipReason, cartsDownSpecs(t.cartsDown))],
