@@ -148,6 +148,8 @@ export const TESTENV = {
     'github.com/envoyproxy/go-control-plane/envoy': 'v1.38.0', // pinned: v1.37.1-0.20260409083702-98966259b99a
     'github.com/envoyproxy/go-control-plane/contrib': 'v1.36.1-0.20260729145720-a2d8c7492908', // pinned: v1.36.1-0.20260409083702-98966259b99a
   },
+  /** Lints .github/workflows (the one proof this machine cannot run: a real kind cluster in CI). */
+  actionlint: 'v1.7.12',
   /** Bump when the build recipe (ldflags, tags, package list) changes, to force a fresh cache dir. */
   recipe: 1,
 } as const;

@@ -131,6 +131,14 @@ export const GROUPS: GroupSpec[] = [
       }),
   },
   {
+    id: 'actionlint',
+    module: 'github.com/rhysd/actionlint',
+    version: TESTENV.actionlint,
+    display: TESTENV.actionlint,
+    bins: [{ name: 'actionlint', pkg: 'github.com/rhysd/actionlint/cmd/actionlint', versionArgs: ['-version'] }],
+    ldflags: () => kv('github.com/rhysd/actionlint', { version: TESTENV.actionlint.replace(/^v/, ''), installedFrom: 'cloud-native-lab-testenv' }),
+  },
+  {
     id: 'kindcheck',
     module: 'cloud-native-lab/tools/kindcheck',
     version: TESTENV.kind,

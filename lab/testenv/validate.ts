@@ -105,3 +105,14 @@ export async function kindConfigCheck(
   if (r.exitCode !== 0 && r.exitCode !== 1) throw new Error(`kindcheck failed (exit ${r.exitCode}): ${r.stderr.trim()}`);
   return { accepted: r.exitCode === 0, errors: pick('error'), warnings: pick('warning'), exitCode: r.exitCode };
 }
+
+/**
+ * `actionlint -oneline FILES`: GitHub Actions workflows checked against the real runner labels,
+ * action inputs and expression types. shellcheck/pyflakes are off (not installed here); the
+ * findings are the lines it prints. Exit 0 clean, 1 findings, other = actionlint itself failed.
+ */
+export async function actionlint(files: string[], opts: { binDir?: string } = {}): Promise<{ ok: boolean; findings: string[]; exitCode: number }> {
+  const r = await run('actionlint', ['-oneline', '-no-color', '-shellcheck=', '-pyflakes=', ...files], opts.binDir);
+  if (r.exitCode !== 0 && r.exitCode !== 1) throw new Error(`actionlint failed (exit ${r.exitCode}): ${r.stderr.trim() || r.stdout.trim()}`);
+  return { ok: r.exitCode === 0, findings: r.stdout.split('\n').filter(Boolean), exitCode: r.exitCode };
+}
