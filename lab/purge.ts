@@ -23,8 +23,9 @@ export function writerNamespaces(): string[] {
   return [...new Set([...VOLUMES.map((v) => v.claim.namespace), NFS_NAMESPACE])];
 }
 
-/** A root Job on an app node (where the volumes' pods ran) that empties /opt/nfs, the node's view of LAB_DATA_DIR. */
-export function wipeJob(): V1Job {
+/** A root Job on an app node (where the volumes' pods ran) that empties /opt/nfs — the node's view
+ * of LAB_DATA_DIR — or one volume's directory in it. */
+export function wipeJob(subdir = ''): V1Job {
   return {
     apiVersion: 'batch/v1',
     kind: 'Job',
@@ -48,32 +49,34 @@ export function wipeJob(): V1Job {
               volumeMounts: [{ name: 'data', mountPath: '/data' }],
             },
           ],
-          volumes: [{ name: 'data', hostPath: { path: NFS_MOUNT_PATH, type: 'Directory' } }],
+          volumes: [{ name: 'data', hostPath: { path: subdir ? `${NFS_MOUNT_PATH}/${subdir}` : NFS_MOUNT_PATH, type: 'Directory' } }],
         },
       },
     },
   };
 }
 
-async function stopWriters(ctx: LabContext, timeoutMs: number): Promise<void> {
+async function stopWriters(ctx: LabContext, namespaces: string[], timeoutMs: number): Promise<void> {
   const kube = ctx.kube();
-  for (const ns of writerNamespaces()) await kube.delete({ apiVersion: 'v1', kind: 'Namespace', name: ns });
+  for (const ns of namespaces) await kube.delete({ apiVersion: 'v1', kind: 'Namespace', name: ns });
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const left: V1Pod[] = [];
-    for (const ns of writerNamespaces()) left.push(...(await kube.list<V1Pod>('v1', 'Pod', { namespace: ns })));
+    for (const ns of namespaces) left.push(...(await kube.list<V1Pod>('v1', 'Pod', { namespace: ns })));
     if (left.length === 0) return;
     if (Date.now() > deadline) throw new LabError(`pods still running after ${timeoutMs / 1000}s: ${left.map((p) => `${p.metadata?.namespace}/${p.metadata?.name}`).join(', ')}`);
     await new Promise((r) => setTimeout(r, 1000));
   }
 }
 
-export async function emptyFromInside(ctx: LabContext, timeoutMs = 180_000): Promise<void> {
-  await stopWriters(ctx, timeoutMs);
+/** Stop the pods that write there (their namespaces go), then empty the directory as root. */
+export async function emptyFromInside(ctx: LabContext, o: { subdir?: string; namespaces?: string[]; timeoutMs?: number } = {}): Promise<void> {
+  const timeoutMs = o.timeoutMs ?? 180_000;
+  await stopWriters(ctx, o.namespaces ?? writerNamespaces(), timeoutMs);
   const kube = ctx.kube();
-  await kube.delete({ apiVersion: 'batch/v1', kind: 'Job', ...WIPE_JOB });
-  await kube.apply([wipeJob() as KubernetesObject]);
-  await waitJobComplete(kube, WIPE_JOB.namespace, WIPE_JOB.name, timeoutMs);
+  await kube.deleteAndWait({ apiVersion: 'batch/v1', kind: 'Job', ...WIPE_JOB }, 60_000);
+  await kube.apply([wipeJob(o.subdir) as KubernetesObject]);
+  await waitJobComplete(kube, WIPE_JOB.namespace, WIPE_JOB.name, timeoutMs, { report: (l) => ctx.log.warn(l) });
 }
 
 export interface PurgePlan {

@@ -13,6 +13,9 @@ import { MANAGED_BY } from '../kube.ts';
 import { driftOf } from '../objects.ts';
 import { ENV_EXAMPLE, buildEngAppSecret, readEngAppEnv } from '../samples/eng-app-secret.ts';
 import { renderEngApp } from '../samples/eng-app.ts';
+import { ENG_APP_NAMESPACE } from '../samples/eng-app-secret.ts';
+import { emptyFromInside } from '../purge.ts';
+import { VOLUMES } from './storage-objects.ts';
 import { writeSampleData } from '../samples/sentence-data.ts';
 import { renderSockShop } from '../samples/sock-shop.ts';
 import type { Step } from './types.ts';
@@ -75,6 +78,24 @@ export async function seedSample(ctx: LabContext, name: SampleName): Promise<voi
   await kube.apply(objs.filter((o) => o.kind === 'Namespace'));
   await kube.apply(objs.filter((o) => o.kind !== 'Namespace'), { replaceImmutable: true });
   await waitReady(ctx, objs);
+}
+
+/**
+ * `lab seed eng-app --reset-data`. MySQL takes MYSQL_ROOT_PASSWORD only when it initialises an empty
+ * data directory; after that a changed eng-app.env no longer matches. Start over: stop eng_app
+ * (its namespace goes), empty LAB_DATA_DIR/eng_app as root from inside the cluster (MySQL's files
+ * are uid 999's), seed again — MySQL initialises with eng-app.env, db-init runs, the PVs re-bind.
+ * The sentence data (eng_app_data) is kept.
+ */
+export async function resetEngAppData(ctx: LabContext): Promise<void> {
+  const mysqlDir = VOLUMES.find((v) => v.name === 'eng-app')!.dir;
+  if (ctx.provider.capabilities.dataPlane) {
+    await emptyFromInside(ctx, { subdir: mysqlDir, namespaces: [ENG_APP_NAMESPACE] });
+  } else {
+    await ctx.kube().deleteAndWait({ apiVersion: 'v1', kind: 'Namespace', name: ENG_APP_NAMESPACE }, 180_000);
+    ctx.status.skip(`empty ${mysqlDir}/ from inside the cluster: skipped (${ctx.provider.name}): needs a data plane (no pod wrote there)`);
+  }
+  await seedSample(ctx, 'eng-app');
 }
 
 /** What `up` would change, and what it installed that is not ready (a failed wait is not "done"). */

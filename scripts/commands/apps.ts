@@ -1,6 +1,7 @@
 import type { CommandModule } from 'yargs';
 import { findTarget, logsArgv, runAttached, shellArgv } from '../../lab/app-access.ts';
-import { SAMPLES, seedSample, type SampleName } from '../../lab/steps/samples.ts';
+import { UsageError } from '../../lab/errors.ts';
+import { resetEngAppData, SAMPLES, seedSample, type SampleName } from '../../lab/steps/samples.ts';
 import { contextFrom } from '../options.ts';
 
 export const seedCommand: CommandModule = {
@@ -9,14 +10,17 @@ export const seedCommand: CommandModule = {
   builder: (y) =>
     y
       .positional('samples', { choices: SAMPLES, describe: 'Which samples (default: all)' })
-      .example('$0 seed eng-app', 'redeploy eng_app, e.g. after editing eng-app.env'),
+      .option('reset-data', { type: 'boolean', default: false, describe: "eng-app: empty MySQL's data first, so it starts over with eng-app.env's passwords (the sentences are kept)" })
+      .example('$0 seed eng-app', 'redeploy eng_app, e.g. after editing eng-app.env')
+      .example('$0 seed eng-app --reset-data', "start MySQL over, e.g. after changing MYSQL_ROOT_PASSWORD in eng-app.env"),
   handler: async (argv) => {
     const ctx = contextFrom(argv);
     const chosen = ((argv.samples as string[] | undefined)?.length ? argv.samples : SAMPLES) as SampleName[];
+    if (argv.resetData && chosen.join() !== 'eng-app') throw new UsageError('--reset-data resets eng_app\'s MySQL only: run `npm run lab -- seed eng-app --reset-data`');
     for (const name of chosen) {
       ctx.status.start(`Seed ${name}`);
       try {
-        await seedSample(ctx, name);
+        await (argv.resetData ? resetEngAppData(ctx) : seedSample(ctx, name));
         ctx.status.ok(`Seeded ${name}`);
       } catch (err) {
         ctx.status.fail(`Seed ${name}`);

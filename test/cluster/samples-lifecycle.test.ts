@@ -115,6 +115,23 @@ test.serial('only a claim deleted (with the pods that used it): lab seed eng-app
   t.true(existsSync(path.join(P.root, '.lab', 'data', 'eng_app', 'ibdata1')));
 });
 
+test.serial('seed eng-app --reset-data: eng_app starts over (namespace, claims re-bound, db-init again); only for eng-app', async (t) => {
+  const k = kube(P);
+  const nsBefore = (await k.get({ apiVersion: 'v1', kind: 'Namespace', name: 'eng-app' }))!.metadata!.uid;
+  const r = lab(P, ['seed', 'eng-app', '--reset-data']);
+  t.is(r.code, 0, r.err);
+  t.regex(r.err, /empty eng_app\/ from inside the cluster: skipped \(sim\): needs a data plane/);
+  t.not((await k.get({ apiVersion: 'v1', kind: 'Namespace', name: 'eng-app' }))!.metadata!.uid, nsBefore);
+  for (const v of VOLUMES) {
+    const pvc = await k.get<V1PersistentVolumeClaim>({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', namespace: v.claim.namespace, name: v.claim.name });
+    t.is(pvc?.status?.phase, 'Bound', v.claim.name);
+  }
+  t.true(((await job()).status?.conditions ?? []).some((c) => c.type === 'Complete' && c.status === 'True'));
+  const both = lab(P, ['seed', '--reset-data']);
+  t.is(both.code, 2);
+  t.regex(both.err, /--reset-data resets eng_app's MySQL only/);
+});
+
 test.serial('a crash loop is reported as soon as it appears, with the last log lines (or why they cannot be read), and named when the wait ends', async (t) => {
   const k = kube(P);
   await k.apply([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'crashing' } }]);

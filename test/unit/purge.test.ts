@@ -99,6 +99,7 @@ test('the wipe Job: root, on an app node, the node view of LAB_DATA_DIR, a pinne
   t.deepEqual(pod.nodeSelector, { 'node.kubernetes.io/nodegroup': 'app' });
   t.deepEqual(pod.containers[0].command, ['sh', '-c', 'cd /data && rm -rf -- * .[!.]* ..?*']);
   t.deepEqual(validateObjects([job]), []);
+  t.deepEqual(wipeJob('eng_app').spec!.template.spec!.volumes, [{ name: 'data', hostPath: { path: '/opt/nfs/eng_app', type: 'Directory' } }], '--reset-data empties MySQL\'s directory only');
 });
 
 test('the wipe command empties a directory (dotfiles too) and keeps the directory itself', (t) => {
