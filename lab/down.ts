@@ -10,7 +10,7 @@ import { forgetActiveLab } from './active-lab.ts';
 import type { LabContext } from './context.ts';
 import { LabError, UsageError } from './errors.ts';
 import { MANAGED_BY } from './kube.ts';
-import { forgetCreated, manualDelete, ownership, SPEC_CONFIGMAP, type Ownership } from './ownership.ts';
+import { forgetCreated, manualDelete, ownership, type Ownership } from './ownership.ts';
 import { prepareDataDirForPurge, type PurgePlan } from './purge.ts';
 
 const MANAGED_SELECTOR = Object.entries(MANAGED_BY).map(([k, v]) => `${k}=${v}`).join(',');
@@ -78,7 +78,8 @@ async function deleteManagedObjects(ctx: LabContext): Promise<void> {
       if (await kube.delete({ apiVersion, kind, name: o.metadata!.name! })) n++;
     }
   }
-  await kube.delete(SPEC_CONFIGMAP);
+  // kube-system/cloud-native-lab is not touched: the existing provider never writes it, and when it
+  // is there it records which lab created this cluster — not this provider's to forget.
   ctx.status.ok(`Removed ${n} lab object${n === 1 ? '' : 's'}; the cluster and everything else in it are untouched`);
 }
 
