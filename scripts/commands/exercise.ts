@@ -85,7 +85,7 @@ export const exerciseCommand: CommandModule = {
         exercise,
         ops: createMeshOps(ctx),
         provider: ctx.cfg.provider,
-        dataPlane: ctx.cfg.provider !== 'sim',
+        dataPlane: ctx.provider.capabilities.dataPlane,
         keep: Boolean(argv.keep),
         checkReady: (needs) => checkNeeds(ctx, needs),
         fixHint: 'npm run lab -- up (it also puts back what an exercise run with --keep left changed)',
