@@ -10,6 +10,14 @@ type WithConditions = { status?: { conditions?: Array<{ type: string; status: st
 const has = (o: WithConditions, type: string) => (o.status?.conditions ?? []).some((c) => c.type === type && c.status === 'True');
 
 export const isAvailable = (d: V1Deployment) => has(d as WithConditions, 'Available');
+/** Available *and* every replica runs the current template: a new ReplicaSet stuck on a bad image
+ * leaves the old pod up and the Deployment Available, but not rolled out. */
+export const isRolledOut = (d: V1Deployment) => {
+  const want = d.spec?.replicas ?? 1;
+  const s = d.status ?? {};
+  return isAvailable(d) && (d.metadata?.generation ?? 0) <= (s.observedGeneration ?? 0) &&
+    (s.updatedReplicas ?? 0) === want && (s.replicas ?? 0) === want && (s.availableReplicas ?? 0) === want;
+};
 export const isComplete = (j: V1Job) => has(j as WithConditions, 'Complete');
 export const isEstablished = (c: V1CustomResourceDefinition) => has(c as WithConditions, 'Established');
 
@@ -40,7 +48,7 @@ export async function waitDeploymentAvailable(kube: Kube, namespace: string, nam
   const selector = selectorOf(dep?.spec?.selector?.matchLabels);
   try {
     return await waitWithPods(kube, what, namespace, selector, (signal) =>
-      kube.waitFor<V1Deployment>(`/apis/apps/v1/namespaces/${namespace}/deployments`, name, isAvailable, timeoutMs, `${what} to become Available`, signal), o);
+      kube.waitFor<V1Deployment>(`/apis/apps/v1/namespaces/${namespace}/deployments`, name, isRolledOut, timeoutMs, `${what} to be rolled out and Available`, signal), o);
   } catch (err) {
     throw await explainNotReady(kube, namespace, selector, err);
   }
@@ -82,7 +90,7 @@ export async function notReady(kube: Kube, objs: Array<{ kind?: string; metadata
     const ref = { namespace: o.metadata!.namespace!, name: o.metadata!.name! };
     if (o.kind === 'Deployment') {
       const d = await kube.get<V1Deployment>({ apiVersion: 'apps/v1', kind: 'Deployment', ...ref });
-      if (d && !isAvailable(d)) out.push(`Deployment/${ref.namespace}/${ref.name} not Available`);
+      if (d && !isRolledOut(d)) out.push(`Deployment/${ref.namespace}/${ref.name} not ${isAvailable(d) ? 'rolled out (a new version is not ready)' : 'Available'}`);
     } else if (o.kind === 'Job') {
       const j = await kube.get<V1Job>({ apiVersion: 'batch/v1', kind: 'Job', ...ref });
       if (j && !isComplete(j)) out.push(`Job/${ref.namespace}/${ref.name} not complete`);

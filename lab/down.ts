@@ -8,7 +8,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { forgetActiveLab } from './active-lab.ts';
 import type { LabContext } from './context.ts';
-import { LabError, UsageError } from './errors.ts';
+import { LabError, ToolMissingError, UsageError } from './errors.ts';
 import { MANAGED_BY } from './kube.ts';
 import { forgetCreated, manualDelete, ownership, type Ownership } from './ownership.ts';
 import { prepareDataDirForPurge, type PurgePlan } from './purge.ts';
@@ -35,7 +35,11 @@ export async function runDown(ctx: LabContext, opts: DownOptions): Promise<void>
     await deleteManagedObjects(ctx);
   } else {
     const name = ctx.cfg.clusterName;
-    const exists = await ctx.provider.exists();
+    const exists = await ctx.provider.exists().catch((err: unknown) => {
+      if (!(err instanceof ToolMissingError)) throw err;
+      ctx.log.info(`${err.tool} is not installed, so there is no ${ctx.provider.name} cluster to delete`);
+      return false;
+    });
     const owner = exists ? await ownership(ctx) : undefined;
     if (owner && (owner.owner === 'foreign' || owner.owner === 'unknown')) {
       throw new LabError(`refusing to delete ${ctx.provider.name} cluster ${name}: the lab did not create it (${owner.owner === 'unknown' ? `its API server does not answer (${owner.why}) and nothing in .lab/ says the lab created it` : owner.why})`, {

@@ -21,6 +21,14 @@ export class LabError extends Error {
   readonly detail?: string;
 }
 
+/** A CLI the provider needs is not installed (so nothing it would manage can exist through it). */
+export class ToolMissingError extends LabError {
+  constructor(readonly tool: string) {
+    super(`${tool} is not installed (run: npm run lab -- doctor --install)`);
+    this.name = 'ToolMissingError';
+  }
+}
+
 /** Wrap an error with what we were doing, keeping the original as `cause`. */
 export function wrap(what: string, err: unknown): LabError {
   const msg = err instanceof Error ? err.message : String(err);

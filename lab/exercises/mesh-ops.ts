@@ -5,6 +5,7 @@ import type { KubernetesObject, V1Deployment, V1Pod } from '@kubernetes/client-n
 import { ObjectSerializer } from '@kubernetes/client-node/dist/serializer.js';
 import { getSerializationType } from '@kubernetes/client-node/dist/util.js';
 import { parseTargetUrl } from '../checks/http-load.ts';
+import { isRolledOut } from '../conditions.ts';
 import type { LabContext } from '../context.ts';
 import { LabError } from '../errors.ts';
 import { ISTIO_NAMESPACE } from '../istio/operator.ts';
@@ -36,13 +37,6 @@ export function ingressBase(raw: string): string {
   return first.replace(/\/+$/, '');
 }
 
-function rolledOut(d: V1Deployment): boolean {
-  const want = d.spec?.replicas ?? 1;
-  const s = d.status ?? {};
-  return (d.metadata?.generation ?? 0) <= (s.observedGeneration ?? 0) &&
-    (s.updatedReplicas ?? 0) === want && (s.replicas ?? 0) === want && (s.availableReplicas ?? 0) === want;
-}
-
 export function keepLines(text: string, req: Pick<DiagnosticRequest, 'filter' | 'tailLines'>): string {
   const lines = text.split('\n').filter((l) => l.trim() !== '' && (!req.filter || req.filter(l)));
   const tail = req.tailLines ?? 60;
@@ -62,7 +56,7 @@ export function createMeshOps(ctx: LabContext): MeshOps {
     },
     delete: (ref) => kube().delete(ref),
     async waitRollout(namespace, name, timeoutMs = 300_000) {
-      await kube().waitFor<V1Deployment>(`/apis/apps/v1/namespaces/${namespace}/deployments`, name, rolledOut, timeoutMs, `deployment ${namespace}/${name} to finish its rollout`);
+      await kube().waitFor<V1Deployment>(`/apis/apps/v1/namespaces/${namespace}/deployments`, name, isRolledOut, timeoutMs, `deployment ${namespace}/${name} to finish its rollout`);
     },
     async readyEndpoints(namespace, service) {
       const slices = await kube().list<KubernetesObject & { endpoints?: Array<{ conditions?: { ready?: boolean } }> }>(

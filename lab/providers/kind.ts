@@ -2,7 +2,7 @@
 // LAB_KUBECONFIG (never ~/.kube/config) and the context is kind-<name>.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { LabError } from '../errors.ts';
+import { LabError, ToolMissingError } from '../errors.ts';
 import { mustRun } from '../run.ts';
 import { kindConfigYaml } from './kind-config.ts';
 import { kindPortHolder } from './kind-ports.ts';
@@ -71,7 +71,7 @@ export class KindProvider implements ClusterProvider {
 
   async exists(): Promise<boolean> {
     const res = await this.d.run.run(this.d.tool('kind'), ['get', 'clusters']);
-    if (res.exitCode === 127) throw new LabError('kind is not installed (run: npm run lab -- doctor --install)');
+    if (res.exitCode === 127) throw new ToolMissingError('kind');
     if (res.exitCode !== 0) throw new LabError(`kind get clusters exited ${res.exitCode}`, { detail: res.stderr.trim() });
     return res.stdout.split('\n').map((l) => l.trim()).includes(this.d.cfg.clusterName);
   }

@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { KubernetesObject, V1ConfigMap, V1Deployment } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import { toYaml } from '../yaml.ts';
-import { isAvailable, notReady, waitCrdEstablished, waitDeploymentAvailable } from '../conditions.ts';
+import { isRolledOut, notReady, waitCrdEstablished, waitDeploymentAvailable } from '../conditions.ts';
 import type { LabContext } from '../context.ts';
 import { LabError } from '../errors.ts';
 import { MANAGED_BY } from '../kube.ts';
@@ -85,7 +85,7 @@ export const istioStep: Step = {
     const missing: string[] = [];
     for (const name of DEPLOYMENTS) {
       const d = await kube.get<V1Deployment>({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: ISTIO_NAMESPACE, name });
-      if (!d || !isAvailable(d)) missing.push(`${name} not Available`);
+      if (!d || !isRolledOut(d)) missing.push(`${name} not rolled out and Available`);
     }
     const drift = await driftOf(kube, [meshTelemetry()]);
     return { done: missing.length + drift.length === 0, detail: [...missing, ...drift].join('\n') };

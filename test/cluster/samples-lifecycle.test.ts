@@ -52,6 +52,15 @@ test.serial('with the image fixed, up converges and a second up changes nothing'
   t.regex(again.out, /Nothing to change/, again.err);
 });
 
+test.serial('a bad image on a running lab: the old pod stays up (still Available) but the rollout is not done — up fails, status says so', (t) => {
+  const r = lab(P, ['up'], { LAB_FRONTEND_V2_IMAGE: BAD });
+  t.is(r.code, 1, r.err);
+  t.regex(r.err, new RegExp(`cannot start: image ${BAD} cannot be pulled`));
+  const st = JSON.parse(lab(P, ['status', '--json'], { LAB_FRONTEND_V2_IMAGE: BAD }).out) as LabStatus;
+  t.regex(st.components.find((c) => c.step === 'samples')?.detail ?? '', /Deployment\/sock-shop\/front-end-v2 not rolled out \(a new version is not ready\)/);
+  t.is(lab(P, ['up']).code, 0, 'back to the good image');
+});
+
 test.serial('edited eng-app.env: seed eng-app rolls the pods that read the Secret and re-runs the Job', async (t) => {
   const before = { job: (await job()).metadata!.uid, mysql: (await dep('eng-app-mysql')).metadata!.generation, app: (await dep('eng-app-app')).metadata!.generation };
   const file = path.join(P.root, 'eng-app.env');
@@ -146,6 +155,6 @@ test.serial('a crash loop is reported as soon as it appears, with the last log l
   t.is(reports.length, 1, reports.join('\n'));
   t.regex(reports[0], /deployment crashing\/crasher: pod crasher-\S+ container c: CrashLoopBackOff \(restarted 3×\) — back-off 40s restarting failed container=c pod=crasher-/);
   t.regex(reports[0], /last log lines:\n {4}\(not readable: reading the log of crashing\/crasher-/, 'sim has no kubelet to serve logs: said so');
-  t.regex(err!.message, /timed out after 8s waiting for deployment crashing\/crasher to become Available/, 'a crash loop may recover: the wait goes on');
+  t.regex(err!.message, /timed out after 8s waiting for deployment crashing\/crasher to be rolled out and Available/, 'a crash loop may recover: the wait goes on');
   t.regex((err as { detail?: string }).detail ?? '', /container c: CrashLoopBackOff/);
 });

@@ -79,3 +79,14 @@ test('down on a cluster that is not there says so and still keeps data', async (
   t.true(lines.some((l) => l.includes('does not exist; nothing to delete')));
   t.false(runner.calls.some((c) => c.args[0] === 'delete'));
 });
+
+test('down --purge after the cluster is gone and its CLI was never installed: the data still goes', async (t) => {
+  const root = tempDir();
+  const cfg = testConfig({}, root);
+  mkdirSync(path.join(cfg.dataDir, 'eng_app'), { recursive: true });
+  const { ctx, runner, lines } = testContext(cfg, { yes: true });
+  runner.on((c) => c.args.join(' ') === 'get clusters', { exitCode: 127, stderr: 'kind: command not found' });
+  await runDown(ctx, { purge: true });
+  t.true(lines.some((l) => l === 'kind is not installed, so there is no kind cluster to delete'));
+  t.false(existsSync(cfg.dataDir));
+});
