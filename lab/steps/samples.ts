@@ -11,13 +11,12 @@ import { notReady, waitDeploymentAvailable, waitJobComplete } from '../condition
 import type { LabContext } from '../context.ts';
 import { MANAGED_BY } from '../kube.ts';
 import { driftOf } from '../objects.ts';
-import { ENV_EXAMPLE, buildEngAppSecret, readEngAppEnv } from '../samples/eng-app-secret.ts';
-import { renderEngApp } from '../samples/eng-app.ts';
-import { ENG_APP_NAMESPACE } from '../samples/eng-app-secret.ts';
 import { emptyFromInside } from '../purge.ts';
-import { VOLUMES } from './storage-objects.ts';
+import { ENG_APP_NAMESPACE, ENV_EXAMPLE, buildEngAppSecret, readEngAppEnv } from '../samples/eng-app-secret.ts';
+import { renderEngApp } from '../samples/eng-app.ts';
 import { writeSampleData } from '../samples/sentence-data.ts';
 import { renderSockShop } from '../samples/sock-shop.ts';
+import { VOLUMES } from './storage-objects.ts';
 import type { Step } from './types.ts';
 import { rebindVolumes, staleVolumes } from './volume-rebind.ts';
 
@@ -55,7 +54,7 @@ export function sampleObjects(ctx: LabContext, name: SampleName, secrets: 'user'
   return objs.map((o) => ({ ...o, metadata: { ...o.metadata, labels: { ...o.metadata?.labels, ...MANAGED_BY } } }));
 }
 
-/** Every Deployment Available and Job complete; what goes wrong on the way is reported as it happens. */
+/** Every Deployment rolled out and Available, every Job complete; problems on the way are reported as they appear. */
 async function waitReady(ctx: LabContext, objs: KubernetesObject[]): Promise<void> {
   const opts = { report: (line: string) => ctx.log.warn(line) };
   for (const o of objs) {
