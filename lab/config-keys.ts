@@ -35,8 +35,8 @@ export const KEYS: KeySpec[] = [
   { key: 'LAB_STORAGE', flag: 'storage', def: 'hostpath', help: 'PV backing: hostpath (shared mount) | nfs (in-cluster NFS server)' },
   { key: 'LAB_CPUS', flag: 'cpus', def: '4', help: 'CPUs for the minikube VM/container' },
   { key: 'LAB_MEMORY', flag: 'memory', def: '12g', help: 'Memory for the minikube VM/container (e.g. 12g, 12288m, 12288)' },
-  { key: 'LAB_FRONTEND_V2_IMAGE', flag: 'frontend-v2-image', help: "Image of sock-shop's front-end v2 (default in lab/versions.ts SAMPLE_IMAGES)" },
-  { key: 'LAB_ENG_APP_IMAGE', flag: 'eng-app-image', help: 'Image of the eng_app Rails app (default: the eng_app document\'s)' },
+  { key: 'LAB_FRONTEND_V2_IMAGE', flag: 'frontend-v2-image', help: "Image of sock-shop's front-end v2 (default: v1's, see manifests/sock-shop/front-end-v2.yaml)" },
+  { key: 'LAB_ENG_APP_IMAGE', flag: 'eng-app-image', help: 'Image of the eng_app Rails app (default: the eng_app document\'s, manifests/eng-app/app.yaml)' },
 ];
 
 /** What each profile needs from the container engine (laptop-sized requests). */

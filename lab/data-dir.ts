@@ -5,11 +5,11 @@
 import { accessSync, constants, existsSync, lstatSync, mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { LabConfig } from './config.ts';
-import { VOLUMES } from './steps/storage-objects.ts';
+import { labVolumes } from './steps/storage-objects.ts';
 
 /** The host directories the lab's volumes live in (one per PV). */
 export function volumeDirs(dataDir: string): string[] {
-  return VOLUMES.map((v) => path.join(dataDir, v.dir));
+  return labVolumes().map((v) => path.join(dataDir, v.dir));
 }
 
 /** mkdir -p LAB_DATA_DIR and every volume directory, as the user running the lab. */

@@ -11,7 +11,7 @@ import { NODEGROUP_LABEL } from './config-keys.ts';
 import type { LabContext } from './context.ts';
 import { FIELD_MANAGER } from './kube.ts';
 import { ISTIO_NAMESPACE } from './istio/operator.ts';
-import { renderStorage } from './steps/storage.ts';
+import { renderStorage } from './steps/storage-objects.ts';
 import { SAMPLES, sampleObjects } from './steps/samples.ts';
 
 const ISTIO_STATE = { apiVersion: 'v1', kind: 'ConfigMap', namespace: ISTIO_NAMESPACE, name: 'cloud-native-lab-istio' };

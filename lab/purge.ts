@@ -13,14 +13,14 @@ import { undeletable } from './data-dir.ts';
 import { LabError } from './errors.ts';
 import { MANAGED_BY } from './kube.ts';
 import { NFS_MOUNT_PATH } from './providers/kind-config.ts';
-import { NFS_NAMESPACE, VOLUMES } from './steps/storage-objects.ts';
+import { labVolumes, NFS_NAMESPACE } from './steps/storage-objects.ts';
 import { UTILITY_IMAGE } from './versions.ts';
 
 export const WIPE_JOB = { namespace: 'kube-system', name: 'cloud-native-lab-purge' };
 
 /** Namespaces whose pods write to LAB_DATA_DIR: the claims' and the NFS server's. */
 export function writerNamespaces(): string[] {
-  return [...new Set([...VOLUMES.map((v) => v.claim.namespace), NFS_NAMESPACE])];
+  return [...new Set([...labVolumes().map((v) => v.claim.namespace), NFS_NAMESPACE])];
 }
 
 /** A root Job on an app node (where the volumes' pods ran) that empties /opt/nfs — the node's view

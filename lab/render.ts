@@ -1,8 +1,10 @@
-// `lab render --out DIR`: every manifest the lab would apply, one multi-document file per component,
-// plus the provider's generated cluster config. Nothing is applied.
+// `lab render --out DIR`: every manifest the lab would apply — one multi-document file per manifests/
+// folder (`sock-shop.yaml` is manifests/sock-shop with your settings applied; the exercises' phases
+// under `exercises/`) — plus the provider's generated cluster config. Nothing is applied.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { LabContext } from './context.ts';
+import { EXERCISES } from './exercises/index.ts';
 import { PIPELINE } from './pipeline.ts';
 import { toYamlDocs } from './yaml.ts';
 
@@ -17,7 +19,10 @@ export function renderAll(ctx: LabContext, outDir: string): string[] {
   for (const f of ctx.provider.plan().files) write(path.join('cluster', path.basename(f.path)), f.content);
   for (const step of PIPELINE) {
     if (!step.render || !step.enabled(ctx.cfg)) continue;
-    for (const [component, objs] of Object.entries(step.render(ctx))) write(`${component}.yaml`, toYamlDocs(objs));
+    for (const [folder, objs] of Object.entries(step.render(ctx))) write(`${folder}.yaml`, toYamlDocs(objs));
+  }
+  for (const e of EXERCISES) {
+    for (const [phase, objs] of Object.entries(e.manifests())) write(`exercises/${e.name}/${phase}.yaml`, toYamlDocs(objs));
   }
   return written;
 }

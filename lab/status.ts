@@ -3,7 +3,7 @@ import type { V1Node, V1PersistentVolume } from '@kubernetes/client-node';
 import { NODEGROUP_LABEL } from './config-keys.ts';
 import type { LabContext } from './context.ts';
 import { PIPELINE } from './pipeline.ts';
-import { VOLUMES } from './steps/storage-objects.ts';
+import { labVolumes } from './steps/storage-objects.ts';
 
 export interface LabStatus {
   cluster: { provider: string; name: string; context: string; kubeconfig: string; exists: boolean; reachable: boolean; error?: string };
@@ -35,7 +35,7 @@ export async function collectStatus(ctx: LabContext): Promise<LabStatus> {
       ready: (n.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True'),
       controlPlane: 'node-role.kubernetes.io/control-plane' in (n.metadata?.labels ?? {}),
     }));
-    for (const v of VOLUMES) {
+    for (const v of labVolumes()) {
       const pv = await kube.get<V1PersistentVolume>({ apiVersion: 'v1', kind: 'PersistentVolume', name: v.name });
       const ref = pv?.spec?.claimRef;
       st.volumes.push({ pv: v.name, phase: pv?.status?.phase ?? 'Missing', claim: ref?.uid ? `${ref.namespace}/${ref.name}` : null, mode: v.mode });

@@ -157,49 +157,6 @@ export const TESTENV = {
 /** A small shell image for the lab's own one-off Jobs (emptying LAB_DATA_DIR before `down --purge`). */
 export const UTILITY_IMAGE = 'docker.io/library/busybox:1.36.1';
 
-/** In-cluster NFS server for LAB_STORAGE=nfs (the Kubernetes e2e NFS image; exports /exports). */
-export const NFS_SERVER_IMAGE = 'registry.k8s.io/volume-nfs:0.8';
-
-/** Images of the sample apps (lab/samples). Sock-shop tags are the ones microservices-demo's
- * deploy/kubernetes pins, except where a comment says why not; eng-app's are seed 004's.
- * Fully qualified (docker.io/…) so a docker.io pull-through mirror catches every pull.
- * Most weaveworksdemos images and eng_app are amd64-only: on an arm64 laptop they need emulation. */
-export const SAMPLE_IMAGES = {
-  sockShop: {
-    frontEnd: 'docker.io/weaveworksdemos/front-end:0.3.12',
-    /** "v2" of the front-end for the traffic exercises: the same image as v1, deployed with
-     * version=v2. The exercises tell versions apart by the route (x-lab-version), not by looks.
-     * The tag used before, front-end:red-buttons, is in none of front-end's build scripts (they
-     * push master-<sha>, release tags and latest only), so it was very likely never published.
-     * Set LAB_FRONTEND_V2_IMAGE for a visibly different build (seed 003: mosuke5/front-end:master-49c0d1f). */
-    frontEndV2: 'docker.io/weaveworksdemos/front-end:0.3.12',
-    carts: 'docker.io/weaveworksdemos/carts:0.4.8',
-    catalogue: 'docker.io/weaveworksdemos/catalogue:0.3.5',
-    catalogueDb: 'docker.io/weaveworksdemos/catalogue-db:0.3.0',
-    orders: 'docker.io/weaveworksdemos/orders:0.4.7',
-    payment: 'docker.io/weaveworksdemos/payment:0.4.3',
-    queueMaster: 'docker.io/weaveworksdemos/queue-master:0.3.1',
-    shipping: 'docker.io/weaveworksdemos/shipping:0.4.8',
-    user: 'docker.io/weaveworksdemos/user:0.4.7',
-    userDb: 'docker.io/weaveworksdemos/user-db:0.3.0',
-    /** Upstream uses untagged `mongo`: 5.0+ needs AVX (absent on some laptops/VMs), 6.0+ breaks carts. */
-    mongo: 'docker.io/mongo:4.4',
-    /** Upstream uses the floating redis:alpine; pinned to a major for repeatable labs. */
-    redis: 'docker.io/redis:7-alpine',
-    /** Upstream pins 3.6.8 (built for amd64 only); 3.6.16 is the last 3.6 patch release — the
-     * same series, bug fixes only — and is published for arm64 too. */
-    rabbitmq: 'docker.io/rabbitmq:3.6.16-management',
-    /** Upstream pins no tag (`:latest`, today 1.0.0). 1.0.0 listens on 9419 unless PUBLISH_PORT
-     * says otherwise; sock-shop expects 9090, so the sample sets PUBLISH_PORT=9090. */
-    rabbitmqExporter: 'docker.io/kbudde/rabbitmq-exporter:1.0.0',
-  },
-  engApp: {
-    app: 'docker.io/miyakz1192/eng_app:1',
-    /** The seed pins 5.7.29 on purpose ("8.x is too incompatible"); kept. */
-    mysql: 'docker.io/mysql:5.7.29',
-  },
-} as const;
-
 /** Istio the lab installs (istioctl pinned in TOOLS above; 1.30 supports Kubernetes 1.32–1.36). */
 export const ISTIO = { version: '1.30.4', hub: 'docker.io/istio' } as const;
 
@@ -220,7 +177,8 @@ const OFFICIAL = (lib: string, commit: string, line: string) => `docker-library/
 const TRAVIS = (repo: string, tag: string) =>
   `microservices-demo/${repo} ${tag}: .travis.yml runs scripts/build.sh (plain docker build) and push.sh on Travis x86_64; no manifest list, so amd64 only (inferred)`;
 
-/** Every image the lab pulls, by the exact reference it uses, and the platforms it runs on.
+/** Every image the lab pulls, by the exact reference manifests/ (and the lab's own Jobs, Istio, kind)
+ * use, and the platforms it is published for. Why each tag is what it is: the comments in manifests/.
  * A test keeps this table and the rendered manifests in step (and refuses `:latest`). */
 export const IMAGE_PLATFORMS: Record<string, ImageFact> = {
   ...Object.fromEntries(Object.entries(KIND_NODE_IMAGES).map(([v, digest]) => [`kindest/node:${v}@${digest}`, {
@@ -228,22 +186,22 @@ export const IMAGE_PLATFORMS: Record<string, ImageFact> = {
   }])),
   [`${ISTIO.hub}/pilot:${ISTIO.version}`]: { platforms: BOTH, source: 'istio/release-builder release-1.30 build.sh: ARCH=linux/amd64,linux/arm64 (multi-arch since 1.15)' },
   [`${ISTIO.hub}/proxyv2:${ISTIO.version}`]: { platforms: BOTH, source: 'istio/release-builder release-1.30 build.sh: ARCH=linux/amd64,linux/arm64 (multi-arch since 1.15)' },
-  [SAMPLE_IMAGES.sockShop.frontEnd]: { platforms: AMD64, source: TRAVIS('front-end', '0.3.12 (b2308a3)') },
-  [SAMPLE_IMAGES.sockShop.carts]: { platforms: AMD64, source: TRAVIS('carts', '0.4.8 (d0a55c9)') },
-  [SAMPLE_IMAGES.sockShop.catalogue]: { platforms: AMD64, source: TRAVIS('catalogue', '0.3.5 (9345225)') },
-  [SAMPLE_IMAGES.sockShop.catalogueDb]: { platforms: AMD64, source: `${TRAVIS('catalogue', '0.3.5')}; FROM mysql:5.7 (amd64 only then)` },
-  [SAMPLE_IMAGES.sockShop.orders]: { platforms: AMD64, source: TRAVIS('orders', '0.4.7') },
-  [SAMPLE_IMAGES.sockShop.payment]: { platforms: AMD64, source: TRAVIS('payment', '0.4.3') },
-  [SAMPLE_IMAGES.sockShop.queueMaster]: { platforms: AMD64, source: TRAVIS('queue-master', '0.3.1') },
-  [SAMPLE_IMAGES.sockShop.shipping]: { platforms: AMD64, source: TRAVIS('shipping', '0.4.8') },
-  [SAMPLE_IMAGES.sockShop.user]: { platforms: AMD64, source: TRAVIS('user', '0.4.7 (1968fe0)') },
-  [SAMPLE_IMAGES.sockShop.userDb]: { platforms: AMD64, source: `${TRAVIS('user', '0.4.7')}; docker/user-db FROM mongo:3` },
-  [SAMPLE_IMAGES.sockShop.mongo]: { platforms: BOTH, source: OFFICIAL('mongo', '02a490b^', 'Tags: 4.4.30, 4.4 / Architectures: amd64, arm64v8') },
-  [SAMPLE_IMAGES.sockShop.redis]: { platforms: BOTH, source: OFFICIAL('redis', '37079fb', 'Tags: …, 7-alpine / Architectures: amd64, arm32v6, arm32v7, arm64v8, i386, ppc64le, riscv64, s390x') },
-  [SAMPLE_IMAGES.sockShop.rabbitmq]: { platforms: BOTH, source: OFFICIAL('rabbitmq', '0c904ba6be^', 'Tags: 3.6.16-management, 3.6-management / Architectures: amd64, arm32v5, arm32v7, arm64v8, i386, ppc64le, s390x') },
-  [SAMPLE_IMAGES.sockShop.rabbitmqExporter]: { platforms: BOTH, source: 'kbudde/rabbitmq_exporter v1.0.0 .goreleaser.yml: docker_manifests kbudde/rabbitmq-exporter:{{.Version}} over linux-amd64, arm6, arm7, arm64' },
-  [SAMPLE_IMAGES.engApp.app]: { platforms: AMD64, source: 'miyakz1192/dockerfiles: eng_app ← eng_app_base:1 ← rails:1 ← ubuntu:19.10, plain docker build + push on x86 (inferred)' },
-  [SAMPLE_IMAGES.engApp.mysql]: { platforms: AMD64, source: OFFICIAL('mysql', 'a6973e388', 'Tags: 5.7.29, 5.7, 5 with no Architectures line (= amd64 only); Oracle publishes no arm64 5.7') },
+  'docker.io/weaveworksdemos/front-end:0.3.12': { platforms: AMD64, source: TRAVIS('front-end', '0.3.12 (b2308a3)') },
+  'docker.io/weaveworksdemos/carts:0.4.8': { platforms: AMD64, source: TRAVIS('carts', '0.4.8 (d0a55c9)') },
+  'docker.io/weaveworksdemos/catalogue:0.3.5': { platforms: AMD64, source: TRAVIS('catalogue', '0.3.5 (9345225)') },
+  'docker.io/weaveworksdemos/catalogue-db:0.3.0': { platforms: AMD64, source: `${TRAVIS('catalogue', '0.3.5')}; FROM mysql:5.7 (amd64 only then)` },
+  'docker.io/weaveworksdemos/orders:0.4.7': { platforms: AMD64, source: TRAVIS('orders', '0.4.7') },
+  'docker.io/weaveworksdemos/payment:0.4.3': { platforms: AMD64, source: TRAVIS('payment', '0.4.3') },
+  'docker.io/weaveworksdemos/queue-master:0.3.1': { platforms: AMD64, source: TRAVIS('queue-master', '0.3.1') },
+  'docker.io/weaveworksdemos/shipping:0.4.8': { platforms: AMD64, source: TRAVIS('shipping', '0.4.8') },
+  'docker.io/weaveworksdemos/user:0.4.7': { platforms: AMD64, source: TRAVIS('user', '0.4.7 (1968fe0)') },
+  'docker.io/weaveworksdemos/user-db:0.3.0': { platforms: AMD64, source: `${TRAVIS('user', '0.4.7')}; docker/user-db FROM mongo:3` },
+  'docker.io/mongo:4.4': { platforms: BOTH, source: OFFICIAL('mongo', '02a490b^', 'Tags: 4.4.30, 4.4 / Architectures: amd64, arm64v8') },
+  'docker.io/redis:7-alpine': { platforms: BOTH, source: OFFICIAL('redis', '37079fb', 'Tags: …, 7-alpine / Architectures: amd64, arm32v6, arm32v7, arm64v8, i386, ppc64le, riscv64, s390x') },
+  'docker.io/rabbitmq:3.6.16-management': { platforms: BOTH, source: OFFICIAL('rabbitmq', '0c904ba6be^', 'Tags: 3.6.16-management, 3.6-management / Architectures: amd64, arm32v5, arm32v7, arm64v8, i386, ppc64le, s390x') },
+  'docker.io/kbudde/rabbitmq-exporter:1.0.0': { platforms: BOTH, source: 'kbudde/rabbitmq_exporter v1.0.0 .goreleaser.yml: docker_manifests kbudde/rabbitmq-exporter:{{.Version}} over linux-amd64, arm6, arm7, arm64' },
+  'docker.io/miyakz1192/eng_app:1': { platforms: AMD64, source: 'miyakz1192/dockerfiles: eng_app ← eng_app_base:1 ← rails:1 ← ubuntu:19.10, plain docker build + push on x86 (inferred)' },
+  'docker.io/mysql:5.7.29': { platforms: AMD64, source: OFFICIAL('mysql', 'a6973e388', 'Tags: 5.7.29, 5.7, 5 with no Architectures line (= amd64 only); Oracle publishes no arm64 5.7') },
   [UTILITY_IMAGE]: { platforms: BOTH, source: OFFICIAL('busybox', 'da3b030^', 'Tags: 1.36.1, 1.36, stable / Architectures: amd64, arm32v5, arm32v6, arm32v7, arm64v8, i386, ppc64le, riscv64, s390x') },
-  [NFS_SERVER_IMAGE]: { platforms: AMD64, source: 'kubernetes test/images/volumes-tester/nfs (FROM centos, plain docker build and push): amd64 only (inferred)' },
+  'registry.k8s.io/volume-nfs:0.8': { platforms: AMD64, source: 'kubernetes test/images/volumes-tester/nfs (FROM centos, plain docker build and push): amd64 only (inferred)' },
 };

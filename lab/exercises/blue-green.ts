@@ -6,11 +6,11 @@ import { runSplitCheck } from '../checks/split.ts';
 import { runSuccessRateCheck } from '../checks/success-rate.ts';
 import { allTo, judge, noErrors, sampleComplete, zeroLeakSampleSize, type AssertionSpec } from './assertions.ts';
 import { applyAndVerify, frontEndDiagnostics, frontEndStats, sleep } from './exercise-helpers.ts';
-import { DR_REF, frontEndDestinationRule, frontEndVirtualService, VERSION_HEADER, VS_REF, type Weights } from './front-end-mesh.ts';
+import { describePolicy, describeRoutes, DR_REF, phaseObject, phaseObjects, VERSION_HEADER, VS_REF, weightsOf, type Weights } from './front-end-mesh.ts';
 import type { Exercise, ExerciseRun } from './types.ts';
 
-export const BLUE: Weights = { v1: 100, v2: 0 };
-export const GREEN: Weights = { v1: 0, v2: 100 };
+/** manifests/exercises/blue-green/{blue,green}: all to v1, then all to v2. */
+const weightsOfPhase = (phase: 'blue' | 'green') => weightsOf(phaseObject('blue-green', phase, 'VirtualService')) as Weights;
 export interface BlueGreenTiming {
   /** Requests per all-v1 / all-v2 sample. */
   sampleN: number;
@@ -82,28 +82,27 @@ export function makeBlueGreen(t: BlueGreenTiming = TIMING): Exercise<void, BlueG
     name: 'blue-green',
     summary: `sock-shop front-end 100/0 → 0/100 with one VirtualService change: all v1, then all v2, ≥ ${t.stream.min * 100}% success through the switch`,
     needs: ['istio', 'samples'],
-    manifests: () => ({ blue: [frontEndDestinationRule(), frontEndVirtualService(BLUE)], green: [frontEndVirtualService(GREEN)] }),
+    manifests: () => ({ blue: phaseObjects('blue-green', 'blue'), green: phaseObjects('blue-green', 'green') }),
 
     async setup(x) {
       await x.save([VS_REF, DR_REF]);
-      await applyAndVerify(x, 'route all of front-end to v1 (blue)', [
-        { obj: frontEndDestinationRule(), holds: 'has subsets v1/v2 (by the version label) and no traffic policy' },
-        { obj: frontEndVirtualService(BLUE), holds: `routes v1=100, v2=0, setting ${VERSION_HEADER} on each response` },
-      ]);
+      await applyAndVerify(x, 'route all of front-end to v1 (blue)',
+        phaseObjects('blue-green', 'blue').map((obj) => ({ obj, holds: obj.kind === 'VirtualService' ? describeRoutes(obj) : describePolicy(obj) })));
     },
 
     async act(x) {
-      const before = await allOn(x, t, BLUE, `${t.sampleN} requests before the switch (expect all v1)`);
+      const before = await allOn(x, t, weightsOfPhase('blue'), `${t.sampleN} requests before the switch (expect all v1)`);
       const t0 = Date.now();
       const stream = x.traffic('success-rate stream through the switch', async () => runSuccessRateCheck({ url: `${await x.ops.ingressUrl()}/`, ...t.stream }));
       let switchAtMs = 0;
       const switched = (async () => {
         if (x.dataPlane) await sleep(t.switchAfterMs);
-        await applyAndVerify(x, 'switch front-end to v2 (green): 0/100', [{ obj: frontEndVirtualService(GREEN), holds: `routes v1=0, v2=100, setting ${VERSION_HEADER} on each response` }]);
+        const green = phaseObject('blue-green', 'green', 'VirtualService');
+        await applyAndVerify(x, 'switch front-end to v2 (green): 0/100', [{ obj: green, holds: describeRoutes(green) }]);
         switchAtMs = Date.now() - t0;
       })();
       const [report] = await Promise.all([stream, switched]);
-      const after = await allOn(x, t, GREEN, `${t.sampleN} requests after the switch (expect all v2)`);
+      const after = await allOn(x, t, weightsOfPhase('green'), `${t.sampleN} requests after the switch (expect all v2)`);
       return { before, during: report ? { stream: report, switchAtMs } : undefined, after };
     },
 

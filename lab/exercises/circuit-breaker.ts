@@ -14,14 +14,19 @@ import { breakerLifted, enforcesPool } from './envoy-clusters.ts';
 import { counterIncrease, outboundCluster, readCounter, type CounterReading } from './envoy-stats.ts';
 import { applyAndVerify, frontEndDiagnostics, frontEndStats, pollUntil } from './exercise-helpers.ts';
 import { runFailFastProbe, UPSTREAM_TIME, type FailFastReport } from './fail-fast.ts';
-import { CARTS_REF, DR_REF, FRONT_END_HOST, GATEWAY_REF, NS, VS_REF, VERSION_HEADER, frontEndDestinationRule, frontEndVirtualService, gatewayWithStats, withReplicas } from './front-end-mesh.ts';
+import { CARTS_REF, describePolicy, describeRoutes, DR_REF, FRONT_END_HOST, gatewayWithStats, GATEWAY_REF, NS, phaseObject, phaseObjects, policyOf, VS_REF, withReplicas } from './front-end-mesh.ts';
 import type { Exercise, ExerciseRun } from './types.ts';
 
-/** Istio's task values; consecutiveErrors is deprecated, consecutive5xxErrors replaces it. */
-export const BREAKER_POLICY = {
-  connectionPool: { tcp: { maxConnections: 1 }, http: { http1MaxPendingRequests: 1, maxRequestsPerConnection: 1 } },
-  outlierDetection: { consecutive5xxErrors: 1, interval: '1s', baseEjectionTime: '30s', maxEjectionPercent: 100 },
-};
+/** The breaker (manifests/exercises/circuit-breaker/breaker): Istio's task values, with
+ * consecutive5xxErrors (consecutiveErrors is deprecated). The pool limits the wait looks for come from it. */
+export function breakerPolicy() {
+  const p = policyOf(phaseObject('circuit-breaker', 'breaker', 'DestinationRule'));
+  const connections = p?.connectionPool?.tcp?.maxConnections;
+  const pending = p?.connectionPool?.http?.http1MaxPendingRequests;
+  if (connections === undefined || pending === undefined) throw new LabError('manifests/exercises/circuit-breaker/breaker: the DestinationRule needs connectionPool tcp.maxConnections and http.http1MaxPendingRequests');
+  return { policy: p!, connections, pending };
+}
+
 /** 10 in flight against 1 connection + 1 pending slot: at least 20% must overflow (the CLI's default). */
 export const LOAD = { concurrency: 10, requests: 300, minOverflow: 0.2 };
 export const OVERFLOW_STAT = 'upstream_rq_pending_overflow';
@@ -121,7 +126,7 @@ function cartsDownSpecs(c: typeof CARTS_DOWN): AssertionSpec<FailFastReport>[] {
 /** No breaker on any gateway pod (left by anything before): Envoy's default pool, no host ejected. */
 async function untilLifted(x: ExerciseRun, t: BreakerTiming): Promise<void> {
   await x.traffic(`until no gateway pod applies a breaker on ${V1_CLUSTER} (no limit of 1, no ejected host)`, async () => {
-    const lifted = await pollUntil(async () => breakerLifted(await x.ops.gatewayAdmin('clusters'), V1_CLUSTER, 1), (p) => p.ok, t.enforceTimeoutMs, 500);
+    const lifted = await pollUntil(async () => breakerLifted(await x.ops.gatewayAdmin('clusters'), V1_CLUSTER, breakerPolicy().connections), (p) => p.ok, t.enforceTimeoutMs, 500);
     if (!lifted.ok) throw new LabError(`the gateway still applies a breaker ${lifted.ms} ms after the carts-down policy was applied`, { detail: JSON.stringify(lifted.value.byPod) });
     return { ms: lifted.ms };
   });
@@ -131,8 +136,9 @@ async function cartsDown(x: ExerciseRun, t: BreakerTiming): Promise<FailFastRepo
   const carts = x.saved(CARTS_REF);
   if (!carts) throw new LabError(`Deployment ${NS}/carts does not exist (run: npm run lab -- seed sock-shop)`);
   const replicas = (carts as { spec?: { replicas?: number } }).spec?.replicas ?? 1;
+  const own = phaseObject('circuit-breaker', 'carts-down', 'DestinationRule');
   await applyAndVerify(x, "part two's own policy: front-end subsets only (no connection pool, no outlier detection)", [
-    { obj: frontEndDestinationRule(), holds: 'has subsets v1/v2 and no traffic policy, so the gateway keeps sending to front-end whatever it answers' },
+    { obj: own, holds: `${describePolicy(own)}, so the gateway keeps sending to front-end whatever it answers` },
   ]);
   await untilLifted(x, t);
   await x.change('take carts down: scale it to 0', () => x.ops.apply([withReplicas(carts, 0)]));
@@ -161,7 +167,7 @@ export function makeCircuitBreaker(t: BreakerTiming = TIMING): Exercise<void, Br
     name: 'circuit-breaker',
     summary: 'connection-pool limits shed load with 503 (client + gateway Envoy counter); with carts down, requests fail fast instead of hanging',
     needs: ['istio', 'samples'],
-    manifests: () => ({ breaker: [frontEndDestinationRule(BREAKER_POLICY), frontEndVirtualService({ v1: 100, v2: 0 })], 'carts-down': [frontEndDestinationRule()] }),
+    manifests: () => Object.fromEntries(['all-to-v1', 'carts-down', 'breaker'].map((p) => [p, phaseObjects('circuit-breaker', p)])),
 
     async setup(x) {
       await x.save([VS_REF, DR_REF, CARTS_REF, GATEWAY_REF]);
@@ -175,7 +181,7 @@ export function makeCircuitBreaker(t: BreakerTiming = TIMING): Exercise<void, Br
         await x.wait('until the gateway has rolled out', () => x.ops.waitRollout(GATEWAY_REF.namespace!, GATEWAY_REF.name, t.rolloutTimeoutMs));
       }
       await applyAndVerify(x, 'send all of front-end to v1', [
-        { obj: frontEndVirtualService({ v1: 100, v2: 0 }), holds: `routes v1=100, v2=0, setting ${VERSION_HEADER} on each response` },
+        ...phaseObjects('circuit-breaker', 'all-to-v1').map((obj) => ({ obj, holds: describeRoutes(obj) })),
       ]);
     },
 
@@ -184,10 +190,11 @@ export function makeCircuitBreaker(t: BreakerTiming = TIMING): Exercise<void, Br
     async act(x) {
       const carts = await cartsDown(x, t);
       await applyAndVerify(x, 'put a circuit breaker on front-end', [
-        { obj: frontEndDestinationRule(BREAKER_POLICY), holds: 'allows 1 connection + 1 pending request and ejects a host after one 5xx (1s interval, 30s, up to 100%)' },
+        ...phaseObjects('circuit-breaker', 'breaker').map((obj) => ({ obj, holds: describePolicy(obj) })),
       ]);
-      await x.traffic(`until every gateway pod enforces 1 connection + 1 pending request on ${V1_CLUSTER}`, async () => {
-        const pool = await pollUntil(async () => enforcesPool(await x.ops.gatewayAdmin('clusters'), V1_CLUSTER, 1, 1), (p) => p.ok, t.enforceTimeoutMs, 500);
+      const { connections, pending } = breakerPolicy();
+      await x.traffic(`until every gateway pod enforces ${connections} connection(s) + ${pending} pending request(s) on ${V1_CLUSTER}`, async () => {
+        const pool = await pollUntil(async () => enforcesPool(await x.ops.gatewayAdmin('clusters'), V1_CLUSTER, connections, pending), (p) => p.ok, t.enforceTimeoutMs, 500);
         if (!pool.ok) throw new LabError(`the gateway does not enforce the DestinationRule's connection pool ${pool.ms} ms after it was applied`, { detail: JSON.stringify(pool.value.byPod) });
         return { ms: pool.ms, byPod: pool.value.byPod };
       });

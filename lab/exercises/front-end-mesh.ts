@@ -1,13 +1,21 @@
-// The sock-shop objects the exercises change, built from the samples' own builders so they are the
-// same complete objects `lab up` applies, plus the exercise's differences: weights, a per-version
-// response header on each route, a traffic policy, a replica count, a gateway stats annotation.
+// The sock-shop objects the exercises change. What each phase applies is manifests/exercises/
+// <exercise>/<phase> (complete objects: weights, a per-version response header on each route, a
+// traffic policy); what an exercise patches on live objects — a replica count, the gateway's stats
+// annotation — is here, with the readers of both (weights, routes, a policy's description).
 import type { KubernetesObject, V1Deployment } from '@kubernetes/client-node';
 import { parse, stringify } from 'yaml';
 import { ISTIO_NAMESPACE } from '../istio/operator.ts';
 import type { ObjRef } from '../kube.ts';
-import { destinationRule, ISTIO_NETWORKING, virtualService, type IstioObject } from '../samples/istio.ts';
+import { loadManifests, pick } from '../manifests.ts';
 import { SOCK_SHOP_NAMESPACE } from '../samples/sock-shop.ts';
 import { restoreForm } from './snapshot.ts';
+
+/** networking.istio.io/v1 is GA since Istio 1.22 and what 1.30 stores. */
+export const ISTIO_NETWORKING = 'networking.istio.io/v1';
+
+export interface IstioObject extends KubernetesObject {
+  spec: Record<string, unknown>;
+}
 
 export const NS = SOCK_SHOP_NAMESPACE;
 export const FRONT_END_HOST = `front-end.${NS}.svc.cluster.local`;
@@ -26,17 +34,44 @@ interface RouteDestination {
   headers?: { response?: { set?: Record<string, string> } };
 }
 
-/** VirtualService front-end: the gateway's traffic split by weight, each route stamping its version
- * on the response (route destination `headers.response.set`), so a client can count versions. */
-export function frontEndVirtualService(weights: Weights): IstioObject {
-  const vs = virtualService(NS, 'front-end', ['*'], ['sock-shop-gateway'], VERSIONS.map((v) => ({ host: 'front-end', subset: v, port: 80, weight: weights[v] })));
-  for (const r of routesOf(vs)) r.headers = { response: { set: { [VERSION_HEADER]: r.destination.subset } } };
-  return vs;
+/** Every object of one exercise phase, as `kubectl apply -k manifests/exercises/<exercise>/<phase>` would apply it. */
+export function phaseObjects(exercise: string, phase: string): IstioObject[] {
+  return loadManifests(`exercises/${exercise}/${phase}`) as IstioObject[];
 }
 
-/** DestinationRule front-end: subsets v1/v2, optionally with a traffic policy. */
-export function frontEndDestinationRule(trafficPolicy?: Record<string, unknown>): IstioObject {
-  return destinationRule(NS, 'front-end', 'front-end', [...VERSIONS], trafficPolicy);
+/** The phase's front-end VirtualService or DestinationRule. */
+export function phaseObject(exercise: string, phase: string, kind: 'VirtualService' | 'DestinationRule'): IstioObject {
+  return pick<IstioObject>(phaseObjects(exercise, phase), kind, 'front-end');
+}
+
+/** "routes v1=80, v2=20, setting x-lab-version on each response" — what a VirtualService does. */
+export function describeRoutes(vs: KubernetesObject): string {
+  const routes = routesOf(vs);
+  const stamped = routes.length > 0 && routes.every((r) => r.headers?.response?.set?.[VERSION_HEADER] === r.destination.subset);
+  return `routes ${routes.map((r) => `${r.destination.subset}=${r.weight ?? 0}`).join(', ')}${stamped ? `, setting ${VERSION_HEADER} on each response` : ''}`;
+}
+
+type Policy = {
+  connectionPool?: { tcp?: { maxConnections?: number }; http?: { http1MaxPendingRequests?: number } };
+  outlierDetection?: { consecutive5xxErrors?: number; interval?: string; baseEjectionTime?: string; maxEjectionPercent?: number };
+};
+
+/** A DestinationRule's traffic policy (undefined when it has none). */
+export function policyOf(dr: KubernetesObject): Policy | undefined {
+  return (dr as IstioObject).spec?.trafficPolicy as Policy | undefined;
+}
+
+/** "has subsets v1/v2 … and no traffic policy" or "allows 1 connection + 1 pending request and ejects …". */
+export function describePolicy(dr: KubernetesObject): string {
+  const subsets = ((dr as IstioObject).spec?.subsets as Array<{ name: string }> | undefined)?.map((x) => x.name).join('/') ?? '';
+  const p = policyOf(dr);
+  if (!p) return `has subsets ${subsets} (by the version label) and no traffic policy`;
+  const pool = p.connectionPool;
+  const od = p.outlierDetection;
+  return [
+    pool ? `allows ${pool.tcp?.maxConnections} connection(s) + ${pool.http?.http1MaxPendingRequests} pending request(s)` : '',
+    od ? `ejects a host after ${od.consecutive5xxErrors} consecutive 5xx (${od.interval} interval, ${od.baseEjectionTime}, up to ${od.maxEjectionPercent}%)` : '',
+  ].filter(Boolean).join(' and ');
 }
 
 export function routesOf(vs: KubernetesObject): RouteDestination[] {

@@ -6,11 +6,16 @@ import type { SplitReport } from '../checks/report-types.ts';
 import { runSplitCheck } from '../checks/split.ts';
 import { judge, noErrors, onlyExpectedLabels, sampleComplete, shareWithin } from './assertions.ts';
 import { applyAndVerify, frontEndDiagnostics, frontEndStats } from './exercise-helpers.ts';
-import { DR_REF, frontEndDestinationRule, frontEndVirtualService, VERSION_HEADER, VS_REF, type Weights } from './front-end-mesh.ts';
+import { describePolicy, describeRoutes, DR_REF, phaseObject, phaseObjects, VERSION_HEADER, VS_REF, weightsOf, type Weights } from './front-end-mesh.ts';
 import type { Exercise } from './types.ts';
 
-export const SPLIT: Weights = { v1: 80, v2: 20 };
-/** ±5pp at 99% confidence: n = ⌈2.576²·0.2·0.8/0.05²⌉ = 425 requests (lab/checks/stats.ts). */
+/** The phase manifests/exercises/traffic-split/80-20 applies. */
+export const PHASE = '80-20';
+/** The split the exercise expects: the weights of the phase's VirtualService. */
+export function splitWeights(): Weights {
+  return weightsOf(phaseObject('traffic-split', PHASE, 'VirtualService')) as Weights;
+}
+/** ±5pp at 99% confidence: for 80:20, n = ⌈2.576²·0.2·0.8/0.05²⌉ = 425 requests (lab/checks/stats.ts). */
 export const SPLIT_TOLERANCE_PP = 5;
 export const SPLIT_CONFIDENCE = 0.99;
 
@@ -28,21 +33,22 @@ export function makeTrafficSplit(t: SplitTiming = { convergeTimeoutMs: 60_000 })
     name: 'traffic-split',
     summary: 'sock-shop front-end 80:20 between v1 and v2 (DestinationRule subsets + weighted VirtualService), proved with a fixed sample',
     needs: ['istio', 'samples'],
-    manifests: () => ({ '80-20': [frontEndDestinationRule(), frontEndVirtualService(SPLIT)] }),
+    manifests: () => ({ [PHASE]: phaseObjects('traffic-split', PHASE) }),
 
     async setup(x) {
       await x.save([VS_REF, DR_REF]);
-      await applyAndVerify(x, 'route front-end 80/20 with per-version response headers', [
-        { obj: frontEndDestinationRule(), holds: 'has subsets v1/v2 (by the version label) and no traffic policy' },
-        { obj: frontEndVirtualService(SPLIT), holds: `routes v1=${SPLIT.v1}, v2=${SPLIT.v2}, setting ${VERSION_HEADER} on each response` },
-      ]);
+      const objs = phaseObjects('traffic-split', PHASE);
+      const split = splitWeights();
+      await applyAndVerify(x, `route front-end ${split.v1}/${split.v2} with per-version response headers`,
+        objs.map((obj) => ({ obj, holds: obj.kind === 'VirtualService' ? describeRoutes(obj) : describePolicy(obj) })));
     },
 
     async act(x) {
-      const split = await x.traffic(`${SPLIT.v1}/${SPLIT.v2} sample through the ingress gateway`, async () =>
+      const w = splitWeights();
+      const split = await x.traffic(`${w.v1}/${w.v2} sample through the ingress gateway`, async () =>
         runSplitCheck({
           url: `${await x.ops.ingressUrl()}/`,
-          expect: { ...SPLIT },
+          expect: { ...w },
           classify: `header:${VERSION_HEADER}`,
           tolerance: SPLIT_TOLERANCE_PP,
           confidence: SPLIT_CONFIDENCE,
@@ -51,14 +57,16 @@ export function makeTrafficSplit(t: SplitTiming = { convergeTimeoutMs: 60_000 })
       return { split };
     },
 
-    assert: (o, skipReason) =>
-      judge(o.split, skipReason, [
+    assert: (o, skipReason) => {
+      const w = splitWeights();
+      return judge(o.split, skipReason, [
         sampleComplete('split'),
         onlyExpectedLabels('split', ['v1', 'v2']),
-        shareWithin('split', 'v1', SPLIT.v1, SPLIT_TOLERANCE_PP),
-        shareWithin('split', 'v2', SPLIT.v2, SPLIT_TOLERANCE_PP),
+        shareWithin('split', 'v1', w.v1, SPLIT_TOLERANCE_PP),
+        shareWithin('split', 'v2', w.v2, SPLIT_TOLERANCE_PP),
         noErrors('split'),
-      ]),
+      ]);
+    },
 
     async cleanup(x) {
       await x.restore();

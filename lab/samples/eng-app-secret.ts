@@ -16,14 +16,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { V1Secret } from '@kubernetes/client-node';
 import { parse } from 'dotenv';
 import { UsageError } from '../errors.ts';
-import { MANAGED_BY } from '../kube.ts';
+import { loadManifests, pick } from '../manifests.ts';
 
 export const ENG_APP_SECRET_NAME = 'eng-app-secret';
 export const ENG_APP_NAMESPACE = 'eng-app';
 export const ENG_APP_MYSQL_SERVICE = 'eng-app-mysql-service';
 /** Where the app container mounts the data volume (sentence_data.txt, voice/). */
 export const ENG_APP_DATA_MOUNT = '/mnt';
-export const ENV_EXAMPLE = 'eng-app.env.example';
+export const ENV_EXAMPLE = 'manifests/eng-app/eng-app.env.example';
 
 /** The keys of the seed's secret sample, all required. */
 export const ENG_APP_SECRET_KEYS = [
@@ -82,20 +82,15 @@ export function engAppEnvProblems(values: Record<string, string>, source: string
   return problems;
 }
 
-/** The Secret both eng-app pods read with envFrom. Throws UsageError listing every problem. */
-export function buildEngAppSecret(values: Record<string, string>, sourceName: string): V1Secret {
+/** The values, checked: throws UsageError listing every problem (each naming the key and the file). */
+export function engAppSecretValues(values: Record<string, string>, sourceName: string): Record<string, string> {
   const problems = engAppEnvProblems(values, sourceName);
   if (problems.length) throw new UsageError(problems, FIX);
-  const data = Object.fromEntries(
-    Object.entries(values)
-      .sort(([a], [b]) => a.localeCompare(b))
-      .map(([k, val]) => [k, Buffer.from(val, 'utf8').toString('base64')]),
-  );
-  return {
-    apiVersion: 'v1',
-    kind: 'Secret',
-    metadata: { name: ENG_APP_SECRET_NAME, namespace: ENG_APP_NAMESPACE, labels: { ...MANAGED_BY, app: 'eng-app' } },
-    type: 'Opaque',
-    data,
-  };
+  return values;
+}
+
+/** The Secret both eng-app pods read with envFrom, as manifests/eng-app generates it, from `values`. */
+export function buildEngAppSecret(values: Record<string, string>, sourceName: string): V1Secret {
+  const objs = loadManifests('eng-app', { secretValues: { [ENG_APP_SECRET_NAME]: engAppSecretValues(values, sourceName) } });
+  return pick<V1Secret>(objs, 'Secret', ENG_APP_SECRET_NAME);
 }

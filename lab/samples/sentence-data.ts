@@ -7,7 +7,7 @@
 // voice/ on the same volume. voice/ starts empty: the sentences work, the audio buttons 404.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { VOLUMES } from '../steps/storage-objects.ts';
+import { labVolumes } from '../steps/storage-objects.ts';
 
 export const SENTENCE_FILE = 'sentence_data.txt';
 
@@ -32,7 +32,7 @@ export function sentenceFileText(sentences = SAMPLE_SENTENCES): string {
 
 /** Directory of the eng-app-data volume under `dataDir` (LAB_DATA_DIR). */
 export function engAppDataDir(dataDir: string): string {
-  const v = VOLUMES.find((x) => x.name === 'eng-app-data');
+  const v = labVolumes().find((x) => x.name === 'eng-app-data');
   if (!v) throw new Error('storage-objects.ts has no eng-app-data volume');
   return path.join(dataDir, v.dir);
 }

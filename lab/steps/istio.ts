@@ -113,5 +113,5 @@ export const istioStep: Step = {
           `run: ${ctx.tool('istioctl')} install -y -f ${operatorFile(ctx)} --kubeconfig ${ctx.cfg.kubeconfig} --context ${ctx.provider.contextName()}`,
           `wait for ${DEPLOYMENTS.join(', ')} Available; apply Telemetry istio-system/mesh-default (traces → jaeger)`,
         ],
-  render: () => ({ 'istio-operator': [istioOperator()], 'istio-telemetry': [meshTelemetry()] }),
+  render: () => ({ 'istio/istio-operator': [istioOperator()], istio: [meshTelemetry()] }),
 };

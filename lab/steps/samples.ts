@@ -9,14 +9,13 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import type { LabConfig } from '../config.ts';
 import { notReady, waitDeploymentAvailable, waitJobComplete } from '../conditions.ts';
 import type { LabContext } from '../context.ts';
-import { MANAGED_BY } from '../kube.ts';
 import { driftOf } from '../objects.ts';
 import { emptyFromInside } from '../purge.ts';
-import { ENG_APP_NAMESPACE, ENV_EXAMPLE, buildEngAppSecret, readEngAppEnv } from '../samples/eng-app-secret.ts';
+import { ENG_APP_NAMESPACE, ENV_EXAMPLE, engAppSecretValues, readEngAppEnv } from '../samples/eng-app-secret.ts';
 import { renderEngApp } from '../samples/eng-app.ts';
 import { writeSampleData } from '../samples/sentence-data.ts';
 import { renderSockShop } from '../samples/sock-shop.ts';
-import { VOLUMES } from './storage-objects.ts';
+import { labVolumes } from './storage-objects.ts';
 import type { Step } from './types.ts';
 import { rebindVolumes, staleVolumes } from './volume-rebind.ts';
 
@@ -40,18 +39,13 @@ export function ensureEngAppEnv(cfg: LabConfig, log: (m: string) => void): strin
   return file;
 }
 
-/** Objects of one sample, every one labelled as the lab's. */
-/** `secrets`: 'user' reads eng-app.env (created on first use); 'example' uses the committed example,
- * so `lab render` never writes your real passwords into a directory you might commit. */
+/** Objects of one sample (manifests/<sample> with the settings applied). `secrets`: 'user' reads
+ * eng-app.env (created on first use); 'example' uses the committed example, so `lab render` never
+ * writes your real passwords into a directory you might commit. */
 export function sampleObjects(ctx: LabContext, name: SampleName, secrets: 'user' | 'example' = 'user'): KubernetesObject[] {
-  let objs: KubernetesObject[];
-  if (name === 'sock-shop') {
-    objs = renderSockShop({ frontEndV2Image: ctx.cfg.frontEndV2Image });
-  } else {
-    const envFile = secrets === 'user' ? ensureEngAppEnv(ctx.cfg, (m) => ctx.log.info(m)) : engAppEnvExample;
-    objs = renderEngApp({ appImage: ctx.cfg.engAppImage, secret: buildEngAppSecret(readEngAppEnv(envFile), path.basename(envFile)) });
-  }
-  return objs.map((o) => ({ ...o, metadata: { ...o.metadata, labels: { ...o.metadata?.labels, ...MANAGED_BY } } }));
+  if (name === 'sock-shop') return renderSockShop({ frontEndV2Image: ctx.cfg.frontEndV2Image });
+  const envFile = secrets === 'user' ? ensureEngAppEnv(ctx.cfg, (m) => ctx.log.info(m)) : engAppEnvExample;
+  return renderEngApp({ appImage: ctx.cfg.engAppImage, secretValues: engAppSecretValues(readEngAppEnv(envFile), path.basename(envFile)) });
 }
 
 /** Every Deployment rolled out and Available, every Job complete; problems on the way are reported as they appear. */
@@ -87,7 +81,7 @@ export async function seedSample(ctx: LabContext, name: SampleName): Promise<voi
  * The sentence data (eng_app_data) is kept.
  */
 export async function resetEngAppData(ctx: LabContext): Promise<void> {
-  const mysqlDir = VOLUMES.find((v) => v.name === 'eng-app')!.dir;
+  const mysqlDir = labVolumes().find((v) => v.name === 'eng-app')!.dir;
   if (ctx.provider.capabilities.dataPlane) {
     await emptyFromInside(ctx, { subdir: mysqlDir, namespaces: [ENG_APP_NAMESPACE] });
   } else {

@@ -7,7 +7,7 @@ import { ensureDataDirs, volumeDirs } from '../data-dir.ts';
 import { LabError } from '../errors.ts';
 import { driftOf } from '../objects.ts';
 import type { LabContext } from '../context.ts';
-import { NFS_NAMESPACE, VOLUMES, nfsServerObjects, persistentVolume, storageClass } from './storage-objects.ts';
+import { NFS_NAMESPACE, renderStorage } from './storage-objects.ts';
 import type { Step } from './types.ts';
 import { rebindVolumes, staleVolumes } from './volume-rebind.ts';
 
@@ -18,16 +18,13 @@ async function nfsServerIp(ctx: LabContext): Promise<string | undefined> {
 
 /** Desired objects; with nfs and no Service yet, PVs are left for after the server exists. */
 async function desired(ctx: LabContext, nfsIp?: string): Promise<KubernetesObject[]> {
-  if (ctx.cfg.storage === 'hostpath') return [storageClass(), ...VOLUMES.map((v) => persistentVolume(v, { hostPath: true }))];
+  if (ctx.cfg.storage === 'hostpath') return renderStorage('hostpath');
   const ip = nfsIp ?? (await nfsServerIp(ctx));
-  return [...nfsServerObjects(), storageClass(), ...(ip ? VOLUMES.map((v) => persistentVolume(v, { nfsServer: ip })) : [])];
+  return renderStorage('nfs', ip).filter((o) => ip || o.kind !== 'PersistentVolume');
 }
 
-export function renderStorage(storage: 'hostpath' | 'nfs'): KubernetesObject[] {
-  return storage === 'hostpath'
-    ? [storageClass(), ...VOLUMES.map((v) => persistentVolume(v, { hostPath: true }))]
-    : [...nfsServerObjects(), storageClass(), ...VOLUMES.map((v) => persistentVolume(v, { nfsServer: '<nfs-server ClusterIP>' }))];
-}
+/** The NFS server's own objects (applied first: the PVs need its ClusterIP). */
+const nfsServerObjects = () => renderStorage('nfs').filter((o) => o.kind !== 'PersistentVolume' && o.kind !== 'StorageClass');
 
 export const storageStep: Step = {
   name: 'storage',
@@ -60,5 +57,5 @@ export const storageStep: Step = {
     `mkdir ${volumeDirs(ctx.cfg.dataDir).join(' ')}`,
     ...renderStorage(ctx.cfg.storage).map((o) => `apply ${o.kind}/${o.metadata?.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata?.name}`),
   ],
-  render: (ctx) => ({ storage: renderStorage(ctx.cfg.storage) }),
+  render: (ctx) => ({ [`storage/${ctx.cfg.storage}`]: renderStorage(ctx.cfg.storage) }),
 };

@@ -5,7 +5,7 @@
 // (namespace/name), so it can bind to that claim and to no other. The data is not touched.
 import type { V1PersistentVolume, V1PersistentVolumeClaim } from '@kubernetes/client-node';
 import type { Kube } from '../kube.ts';
-import { VOLUMES } from './storage-objects.ts';
+import { labVolumes } from './storage-objects.ts';
 
 export interface StaleVolume {
   pv: string;
@@ -16,7 +16,7 @@ export interface StaleVolume {
 /** Lab PVs whose claimRef names a claim that is gone or was re-created (another uid). */
 export async function staleVolumes(kube: Kube): Promise<StaleVolume[]> {
   const out: StaleVolume[] = [];
-  for (const v of VOLUMES) {
+  for (const v of labVolumes()) {
     const pv = await kube.get<V1PersistentVolume>({ apiVersion: 'v1', kind: 'PersistentVolume', name: v.name });
     const ref = pv?.spec?.claimRef;
     if (!pv || pv.metadata?.deletionTimestamp || !ref?.uid) continue;

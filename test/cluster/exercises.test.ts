@@ -8,8 +8,8 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { BREAKER_POLICY } from '../../lab/exercises/circuit-breaker.ts';
-import { CARTS_REF, DR_REF, frontEndDestinationRule, frontEndVirtualService, GATEWAY_REF, VS_REF } from '../../lab/exercises/front-end-mesh.ts';
+import { breakerPolicy } from '../../lab/exercises/circuit-breaker.ts';
+import { CARTS_REF, DR_REF, GATEWAY_REF, phaseObject, VS_REF } from '../../lab/exercises/front-end-mesh.ts';
 import { toWireForm } from '../../lab/exercises/mesh-ops.ts';
 import { SIM_SKIP_REASON } from '../../lab/exercises/runner.ts';
 import { CONTROLLER_ANNOTATIONS } from '../../lab/exercises/snapshot.ts';
@@ -102,12 +102,12 @@ test.serial('traffic-split --keep: the cluster holds 80/20 with x-lab-version he
   t.is(r.code, 0, r.err);
   t.regex(r.out, /- cleanup {3}--keep/);
   const vs = (await specOf(VS_REF)) as { http: Array<{ route: Array<{ weight: number; destination: { subset: string }; headers: unknown }> }> };
-  t.deepEqual(vs, frontEndVirtualService({ v1: 80, v2: 20 }).spec);
+  t.deepEqual(vs, phaseObject('traffic-split', '80-20', 'VirtualService').spec);
   t.deepEqual(vs.http[0].route.map((x) => [x.destination.subset, x.weight, x.headers]), [
     ['v1', 80, { response: { set: { 'x-lab-version': 'v1' } } }],
     ['v2', 20, { response: { set: { 'x-lab-version': 'v2' } } }],
   ]);
-  t.deepEqual(await specOf(DR_REF), frontEndDestinationRule().spec);
+  t.deepEqual(await specOf(DR_REF), phaseObject('traffic-split', '80-20', 'DestinationRule').spec);
   const blocked = lab(P, ['exercise', 'blue-green']);
   t.is(blocked.code, 1, 'the next exercise refuses a lab that differs from what up installs');
   t.regex(blocked.out, /samples: VirtualService\/sock-shop\/front-end differs/);
@@ -118,11 +118,11 @@ test.serial('traffic-split --keep: the cluster holds 80/20 with x-lab-version he
 test.serial('circuit-breaker --keep: the DestinationRule holds the connection pool and outlier detection; carts is back; lab up restores', async (t) => {
   const r = lab(P, ['exercise', 'circuit-breaker', '--keep']);
   t.is(r.code, 0, r.err);
-  const dr = (await specOf(DR_REF)) as { trafficPolicy: typeof BREAKER_POLICY; subsets: unknown };
-  t.deepEqual(dr.trafficPolicy, BREAKER_POLICY);
+  const dr = (await specOf(DR_REF)) as { trafficPolicy: ReturnType<typeof breakerPolicy>['policy']; subsets: unknown };
+  t.deepEqual(dr.trafficPolicy, breakerPolicy().policy);
   t.deepEqual(dr.trafficPolicy.connectionPool, { tcp: { maxConnections: 1 }, http: { http1MaxPendingRequests: 1, maxRequestsPerConnection: 1 } });
   t.deepEqual(dr.trafficPolicy.outlierDetection, { consecutive5xxErrors: 1, interval: '1s', baseEjectionTime: '30s', maxEjectionPercent: 100 });
-  t.deepEqual(await specOf(VS_REF), frontEndVirtualService({ v1: 100, v2: 0 }).spec);
+  t.deepEqual(await specOf(VS_REF), phaseObject('circuit-breaker', 'all-to-v1', 'VirtualService').spec);
   const gw = (await specOf(GATEWAY_REF)) as { template: { metadata: { annotations: Record<string, string> } } };
   t.regex(gw.template.metadata.annotations['proxy.istio.io/config'], /proxyStatsMatcher:\n {2}inclusionSuffixes:\n {4}- upstream_rq_pending_overflow/);
   t.is(((await specOf(CARTS_REF)) as { replicas: number }).replicas, 1, 'act brought carts back');
@@ -136,7 +136,7 @@ test.serial('circuit-breaker --keep: the DestinationRule holds the connection po
 test.serial('blue-green --keep: the VirtualService holds 0/100; lab up restores', async (t) => {
   const r = lab(P, ['exercise', 'blue-green', '--keep']);
   t.is(r.code, 0, r.err);
-  t.deepEqual(await specOf(VS_REF), frontEndVirtualService({ v1: 0, v2: 100 }).spec);
+  t.deepEqual(await specOf(VS_REF), phaseObject('blue-green', 'green', 'VirtualService').spec);
   t.regex(r.out, /✓ change {2}switch front-end to v2 \(green\): 0\/100/);
   t.is(lab(P, ['up']).code, 0);
   t.deepEqual(await stateOf(), pristine);

@@ -10,7 +10,7 @@ import type { V1Deployment, V1Job, V1PersistentVolume, V1PersistentVolumeClaim }
 import type { LabStatus } from '../../lab/status.ts';
 import { waitDeploymentAvailable } from '../../lab/conditions.ts';
 import { SECRET_CHECKSUM_ANNOTATION } from '../../lab/samples/eng-app.ts';
-import { VOLUMES } from '../../lab/steps/storage-objects.ts';
+import { labVolumes } from '../../lab/steps/storage-objects.ts';
 import { kube, lab, requireTestenv, simProject } from './harness.ts';
 
 const P = simProject(`sim-samples-${process.pid.toString(36)}`);
@@ -99,7 +99,7 @@ test.serial('kubectl delete ns eng-app, then lab up: the retained PVs bind to th
 
   const r = lab(P, ['up']);
   t.is(r.code, 0, r.err);
-  for (const v of VOLUMES) {
+  for (const v of labVolumes()) {
     const pvc = (await k.get<V1PersistentVolumeClaim>({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', namespace: v.claim.namespace, name: v.claim.name }))!;
     const pv = (await k.get<V1PersistentVolume>({ apiVersion: 'v1', kind: 'PersistentVolume', name: v.name }))!;
     t.is(pvc.status?.phase, 'Bound', v.claim.name);
@@ -131,7 +131,7 @@ test.serial('seed eng-app --reset-data: eng_app starts over (namespace, claims r
   t.is(r.code, 0, r.err);
   t.regex(r.err, /empty eng_app\/ from inside the cluster: skipped \(sim\): needs a data plane/);
   t.not((await k.get({ apiVersion: 'v1', kind: 'Namespace', name: 'eng-app' }))!.metadata!.uid, nsBefore);
-  for (const v of VOLUMES) {
+  for (const v of labVolumes()) {
     const pvc = await k.get<V1PersistentVolumeClaim>({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', namespace: v.claim.namespace, name: v.claim.name });
     t.is(pvc?.status?.phase, 'Bound', v.claim.name);
   }

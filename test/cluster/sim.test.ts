@@ -7,7 +7,10 @@ import path from 'node:path';
 import type { KubernetesObject, V1Deployment, V1Job, V1Node, V1PersistentVolume, V1PersistentVolumeClaim, V1Pod } from '@kubernetes/client-node';
 import { NODEGROUP_LABEL } from '../../lab/config-keys.ts';
 import type { LabStatus } from '../../lab/status.ts';
-import { VOLUMES } from '../../lab/steps/storage-objects.ts';
+import { labVolumes } from '../../lab/steps/storage-objects.ts';
+import { spawnSync } from 'node:child_process';
+import { testenvBinDir } from '../../lab/testenv/build.ts';
+import { REPO } from '../helpers.ts';
 import { interruptUp, kube, lab, requireTestenv, simProject, versionsOf } from './harness.ts';
 
 const suffix = process.pid.toString(36);
@@ -90,7 +93,7 @@ test.serial('the eng_app claims bind to the intended PVs; a look-alike claim els
       spec: { accessModes: ['ReadWriteOnce'], storageClassName: 'lab-nfs', resources: { requests: { storage: '10Gi' } } },
     } as V1PersistentVolumeClaim,
   ]);
-  for (const v of VOLUMES) {
+  for (const v of labVolumes()) {
     const pvc = await k.waitFor<V1PersistentVolumeClaim>(`/api/v1/namespaces/${v.claim.namespace}/persistentvolumeclaims`, v.claim.name, (c) => c.status?.phase === 'Bound', 60_000);
     t.is(pvc.spec?.volumeName, v.name);
     const pv = await k.get<V1PersistentVolume>({ apiVersion: 'v1', kind: 'PersistentVolume', name: v.name });
@@ -146,6 +149,18 @@ test.serial('re-seeding makes no writes', async (t) => {
   t.deepEqual(await versionsOf(k, kinds), before);
 });
 
+test.serial('kubectl apply -k manifests/sock-shop (server-side, the lab\'s field manager) on the lab: the same objects, no writes', async (t) => {
+  const k = kube(A);
+  const kinds: Array<[string, string]> = [['apps/v1', 'Deployment'], ['v1', 'Service'], ['networking.istio.io/v1', 'VirtualService'], ['networking.istio.io/v1', 'DestinationRule'], ['networking.istio.io/v1', 'Gateway'], ['v1', 'PersistentVolume']];
+  const before = await versionsOf(k, kinds);
+  for (const folder of ['sock-shop', 'storage/hostpath']) {
+    const r = spawnSync(path.join(testenvBinDir(), 'kubectl'), ['--kubeconfig', A.kubeconfig, '--context', A.context, 'apply', '--server-side', '--field-manager', 'cloud-native-lab', '-k', path.join(REPO, 'manifests', folder)], { encoding: 'utf8' });
+    t.is(r.status, 0, r.stderr);
+    t.regex(r.stdout, /serverside-applied/);
+  }
+  t.deepEqual(await versionsOf(k, kinds), before);
+});
+
 test.serial('a Job completes (kwok pod stages)', async (t) => {
   const k = kube(A);
   const job: V1Job = {
@@ -168,7 +183,7 @@ test.serial('lab status shows the labelled nodes and the bound claims', (t) => {
   const st = JSON.parse(r.out) as LabStatus;
   t.true(st.cluster.exists && st.cluster.reachable);
   t.deepEqual(st.nodes.filter((n) => !n.controlPlane).map((n) => n.group).sort(), ['app', 'deploy', 'ingress', 'system']);
-  t.deepEqual(st.volumes.map((v) => [v.pv, v.phase, v.claim]), VOLUMES.map((v) => [v.name, 'Bound', `${v.claim.namespace}/${v.claim.name}`]));
+  t.deepEqual(st.volumes.map((v) => [v.pv, v.phase, v.claim]), labVolumes().map((v) => [v.name, 'Bound', `${v.claim.namespace}/${v.claim.name}`]));
   t.true(st.components.every((c) => c.state === 'ready'), JSON.stringify(st.components));
   const text = lab(A, ['status']);
   t.regex(text.out, new RegExp(`${A.name}-worker3\\s+ingress\\s+Ready`));

@@ -4,8 +4,8 @@ import test from 'ava';
 import { requiredSampleSize } from '../../lab/checks/stats.ts';
 import { judge, zeroLeakSampleSize } from '../../lab/exercises/assertions.ts';
 import { TIMING } from '../../lab/exercises/blue-green.ts';
-import { BREAKER_POLICY, CARTS_DOWN, LOAD } from '../../lab/exercises/circuit-breaker.ts';
-import { SPLIT, SPLIT_CONFIDENCE, SPLIT_TOLERANCE_PP } from '../../lab/exercises/traffic-split.ts';
+import { breakerPolicy, CARTS_DOWN, LOAD } from '../../lab/exercises/circuit-breaker.ts';
+import { splitWeights, SPLIT_CONFIDENCE, SPLIT_TOLERANCE_PP } from '../../lab/exercises/traffic-split.ts';
 
 test('zero-leak sample: 0 of n other-version responses bounds a 1% leak at 99% → 459', (t) => {
   t.is(zeroLeakSampleSize(0.01, 0.99), 459);
@@ -16,7 +16,9 @@ test('zero-leak sample: 0 of n other-version responses bounds a 1% leak at 99% �
 });
 
 test('the exercises\' numbers: 425 for 80/20 ±5pp at 99%, 459 per blue-green sample, 400 stream requests', (t) => {
-  t.is(requiredSampleSize([SPLIT.v1 / 100, SPLIT.v2 / 100], SPLIT_TOLERANCE_PP, SPLIT_CONFIDENCE), 425);
+  const split = splitWeights();
+  t.deepEqual(split, { v1: 80, v2: 20 }, 'manifests/exercises/traffic-split/80-20');
+  t.is(requiredSampleSize([split.v1 / 100, split.v2 / 100], SPLIT_TOLERANCE_PP, SPLIT_CONFIDENCE), 425);
   t.is(TIMING.sampleN, 459);
   t.is(TIMING.stream.durationMs / TIMING.stream.intervalMs, 400);
   t.is(TIMING.stream.min, 0.995);
@@ -25,6 +27,8 @@ test('the exercises\' numbers: 425 for 80/20 ±5pp at 99%, 459 per blue-green sa
 });
 
 test('the breaker policy uses consecutive5xxErrors (not the deprecated consecutiveErrors)', (t) => {
+  const BREAKER_POLICY = breakerPolicy().policy;
+  t.deepEqual(breakerPolicy().connections, 1);
   t.deepEqual(BREAKER_POLICY.outlierDetection, { consecutive5xxErrors: 1, interval: '1s', baseEjectionTime: '30s', maxEjectionPercent: 100 });
   t.false(JSON.stringify(BREAKER_POLICY).includes('consecutiveErrors'));
   t.deepEqual(BREAKER_POLICY.connectionPool, { tcp: { maxConnections: 1 }, http: { http1MaxPendingRequests: 1, maxRequestsPerConnection: 1 } });

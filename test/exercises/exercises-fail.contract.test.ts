@@ -155,7 +155,7 @@ test("circuit-breaker: part two runs first, with its own policy, checked on the 
     t.is(r.status, 'pass', JSON.stringify(failed(r)));
     const act = r.steps.find((s) => s.name === 'act')!;
     t.true(act.actions.some((a) => a.title.startsWith('until no gateway pod applies a breaker')));
-    t.is(one(r, `DestinationRule/${DR_REF.namespace}/${DR_REF.name} has subsets v1/v2 and no traffic policy`).status, 'pass');
+    t.is(one(r, `DestinationRule/${DR_REF.namespace}/${DR_REF.name} has subsets v1/v2 (by the version label) and no traffic policy`).status, 'pass');
   } finally {
     await mesh.stop();
   }

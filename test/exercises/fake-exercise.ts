@@ -2,7 +2,7 @@
 // front-end VirtualService in setup, "sends traffic" in act, and can be told to fail anywhere.
 import { LabError } from '../../lab/errors.ts';
 import { judge } from '../../lab/exercises/assertions.ts';
-import { frontEndVirtualService, VS_REF, weightsOf } from '../../lab/exercises/front-end-mesh.ts';
+import { phaseObject, VS_REF, weightsOf } from '../../lab/exercises/front-end-mesh.ts';
 import { runExercise, type RunnerOptions } from '../../lab/exercises/runner.ts';
 import type { Exercise } from '../../lab/exercises/types.ts';
 import { FakeMesh } from './fake-mesh.ts';
@@ -26,7 +26,7 @@ export function fakeExercise(b: Behaviour, calls: string[]): Exercise<{ token: s
     async setup(x) {
       calls.push('setup');
       await x.save([VS_REF]);
-      await x.change('route 80/20', () => x.ops.apply([frontEndVirtualService({ v1: 80, v2: 20 })]));
+      await x.change('route 80/20', () => x.ops.apply([phaseObject('traffic-split', '80-20', 'VirtualService')]));
       if (b.setupThrows) throw new LabError('setup broke', { detail: 'the detail' });
       return { token: 'state' };
     },

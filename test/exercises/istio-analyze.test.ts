@@ -9,9 +9,9 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import { parseAllDocuments, stringify } from 'yaml';
 import { describeRef, refOf } from '../../lab/kube.ts';
 import { EXERCISES } from '../../lab/exercises/index.ts';
-import { frontEndDestinationRule, frontEndVirtualService, gatewayWithStats, GATEWAY_REF } from '../../lab/exercises/front-end-mesh.ts';
+import { gatewayWithStats, GATEWAY_REF, phaseObject } from '../../lab/exercises/front-end-mesh.ts';
 import { istioOperator } from '../../lab/istio/operator.ts';
-import { buildEngAppSecret, readEngAppEnv } from '../../lab/samples/eng-app-secret.ts';
+import { readEngAppEnv } from '../../lab/samples/eng-app-secret.ts';
 import { renderEngApp } from '../../lab/samples/eng-app.ts';
 import { renderSockShop } from '../../lab/samples/sock-shop.ts';
 import { testenvBinDir } from '../../lab/testenv/paths.ts';
@@ -20,8 +20,8 @@ import { REPO, tempDir } from '../helpers.ts';
 
 const dirs: string[] = [];
 let install: KubernetesObject[] = [];
-const example = path.join(REPO, 'eng-app.env.example');
-const samples = () => [...renderSockShop(), ...renderEngApp({ secret: buildEngAppSecret(readEngAppEnv(example), example) })];
+const example = path.join(REPO, 'manifests', 'eng-app', 'eng-app.env.example');
+const samples = () => [...renderSockShop(), ...renderEngApp({ secretValues: readEngAppEnv(example) })];
 const show = (f: IstioFinding[]) => f.map((x) => `${x.code} ${x.level} ${x.resource}: ${x.message}`).join('\n') || '(none)';
 
 test.before(async (t) => {
@@ -66,9 +66,9 @@ for (const ex of EXERCISES) {
 }
 
 test('not vacuous: an exercise route to a subset its DestinationRule lacks is reported (IST0101)', async (t) => {
-  const dr = frontEndDestinationRule() as KubernetesObject & { spec: { subsets: unknown[] } };
+  const dr = phaseObject('traffic-split', '80-20', 'DestinationRule') as KubernetesObject & { spec: { subsets: unknown[] } };
   dr.spec.subsets = dr.spec.subsets.slice(0, 1);
-  const r = await analyze(analysisDir([dr, frontEndVirtualService({ v1: 80, v2: 20 })]));
+  const r = await analyze(analysisDir([dr, phaseObject('traffic-split', '80-20', 'VirtualService')]));
   t.is(r.exitCode, 79);
   t.true(r.findings.some((f) => f.code === 'IST0101' && f.message.includes('"front-end+v2"')), show(r.findings));
 });

@@ -4,7 +4,7 @@
 import test from 'ava';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { parse } from 'yaml';
-import { CARTS_REF, DR_REF, GATEWAY_REF, frontEndVirtualService, gatewayWithStats, VS_REF, weightsOf, withReplicas } from '../../lab/exercises/front-end-mesh.ts';
+import { CARTS_REF, DR_REF, GATEWAY_REF, gatewayWithStats, phaseObject, VS_REF, weightsOf, withReplicas } from '../../lab/exercises/front-end-mesh.ts';
 import { jsonDiff, restoreForm, Snapshot, stateOf } from '../../lab/exercises/snapshot.ts';
 import { FakeMesh, GATEWAY_DEPLOYMENT } from './fake-mesh.ts';
 
@@ -39,8 +39,8 @@ test('stateOf compares spec, labels and own annotations; the revision a controll
 });
 
 test('jsonDiff names the path of each difference, arrays by index', (t) => {
-  const a = frontEndVirtualService({ v1: 100, v2: 0 }).spec;
-  const b = frontEndVirtualService({ v1: 80, v2: 20 }).spec;
+  const a = phaseObject('blue-green', 'blue', 'VirtualService').spec;
+  const b = phaseObject('traffic-split', '80-20', 'VirtualService').spec;
   t.deepEqual(jsonDiff(a, b), ['http[0].route[0].weight: 100 → 80', 'http[0].route[1].weight: 0 → 20']);
   t.is(jsonDiff({ a: 1 }, { a: 2, b: 3, c: 4 }, '', 2).length, 2, 'bounded');
 });
@@ -52,7 +52,7 @@ test('snapshot: re-applies the recorded objects exactly and deletes what did not
   await snap.save(mesh, [VS_REF, CARTS_REF, created]);
   await snap.save(mesh, [VS_REF]);
   t.is(snap.size, 3, 'a ref is recorded once');
-  await mesh.apply([frontEndVirtualService({ v1: 0, v2: 100 }), withReplicas(snap.saved(CARTS_REF)!, 0)]);
+  await mesh.apply([phaseObject('blue-green', 'green', 'VirtualService'), withReplicas(snap.saved(CARTS_REF)!, 0)]);
   await mesh.apply([{ apiVersion: created.apiVersion, kind: created.kind, metadata: { name: 'carts', namespace: 'sock-shop' }, spec: { host: 'carts' } } as KubernetesObject]);
   const results = await snap.restore(mesh);
   t.deepEqual(results.map((r) => [r.name, r.status]), [

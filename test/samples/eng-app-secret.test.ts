@@ -7,7 +7,7 @@ import { buildEngAppSecret, ENG_APP_SECRET_KEYS, readEngAppEnv } from '../../lab
 import { REPO } from '../helpers.ts';
 
 const fixture = (name: string) => path.join(REPO, 'fixtures', 'samples', name);
-const EXAMPLE = path.join(REPO, 'eng-app.env.example');
+const EXAMPLE = path.join(REPO, 'manifests', 'eng-app', 'eng-app.env.example');
 const decode = (data: Record<string, string>) => Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
 const valid = () => readEngAppEnv(EXAMPLE);
 const fails = (values: Record<string, string>, source = 'test.env') => {
@@ -63,8 +63,8 @@ test('missing and empty keys: one error naming every key, the file and the fix',
   t.true(err.problems.every((p) => p.startsWith(`${file}: `)), err.problems.join('\n'));
   t.regex(err.message, /missing INIT_USER_EMAIL, INIT_USER_PASSWD, SENTENCE_FILE_PATH/);
   t.regex(err.message, /empty DATABASE_DEV_USER, INIT_USER_MODE/);
-  t.regex(err.message, /copy eng-app\.env\.example to eng-app\.env/);
-  t.is(err.hint, 'copy eng-app.env.example to eng-app.env and edit the values');
+  t.regex(err.message, /copy manifests\/eng-app\/eng-app\.env\.example to eng-app\.env/);
+  t.is(err.hint, 'copy manifests/eng-app/eng-app.env.example to eng-app.env and edit the values');
 });
 
 test('an empty file reports all eight keys missing', (t) => {
@@ -74,7 +74,7 @@ test('an empty file reports all eight keys missing', (t) => {
 
 test('a missing file is a usage error naming it and the fix', (t) => {
   const err = t.throws(() => readEngAppEnv('/nonexistent/eng-app.env'), { instanceOf: UsageError });
-  t.regex(err!.message, /\/nonexistent\/eng-app\.env does not exist: copy eng-app\.env\.example to eng-app\.env/);
+  t.regex(err!.message, /\/nonexistent\/eng-app\.env does not exist: copy manifests\/eng-app\/eng-app\.env\.example to eng-app\.env/);
 });
 
 test('placeholders left in: host, path and password problems reported together', (t) => {

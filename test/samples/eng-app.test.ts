@@ -1,20 +1,19 @@
 // eng_app as seed 004 designs it, with its mistakes fixed; its claims match the lab's PVs.
 import test from 'ava';
 import path from 'node:path';
-import type { KubernetesObject, V1Deployment, V1Job, V1PersistentVolumeClaim, V1Service } from '@kubernetes/client-node';
+import type { KubernetesObject, V1Deployment, V1Job, V1PersistentVolume, V1PersistentVolumeClaim, V1Service } from '@kubernetes/client-node';
 import { NODEGROUP_LABEL } from '../../lab/config-keys.ts';
-import { buildEngAppSecret, readEngAppEnv } from '../../lab/samples/eng-app-secret.ts';
+import { readEngAppEnv } from '../../lab/samples/eng-app-secret.ts';
 import { renderEngApp, renderSeedOriginalDestinationRule } from '../../lab/samples/eng-app.ts';
 import { renderSockShop } from '../../lab/samples/sock-shop.ts';
 import { validateObjects } from '../../lab/samples/validate.ts';
-import { persistentVolume, VOLUMES } from '../../lab/steps/storage-objects.ts';
-import { SAMPLE_IMAGES } from '../../lab/versions.ts';
+import { labVolumes, renderStorage } from '../../lab/steps/storage-objects.ts';
 import { REPO } from '../helpers.ts';
 import { ISTIO_PORT_NAME, istioSpec } from './mesh-helpers.ts';
 
-const example = path.join(REPO, 'eng-app.env.example');
-const secret = buildEngAppSecret(readEngAppEnv(example), example);
-const objs = renderEngApp({ secret });
+const example = path.join(REPO, 'manifests', 'eng-app', 'eng-app.env.example');
+const secretValues = readEngAppEnv(example);
+const objs = renderEngApp({ secretValues });
 const get = <T>(kind: string, name: string) => {
   const o = objs.find((x) => x.kind === kind && x.metadata?.name === name);
   if (!o) throw new Error(`${kind}/${name} not rendered`);
@@ -46,7 +45,7 @@ test('app: seed image and start command, port 3000, v1 labels, data claim read-o
   const d = get<V1Deployment>('Deployment', 'eng-app-app');
   t.like(d.spec!.template.metadata!.labels, { app: 'eng-app-app', version: 'v1' });
   const c = d.spec!.template.spec!.containers[0];
-  t.is(c.image, SAMPLE_IMAGES.engApp.app);
+  t.is(c.image, 'docker.io/miyakz1192/eng_app:1', 'the document\'s image');
   t.is(c.image, 'docker.io/miyakz1192/eng_app:1');
   t.deepEqual(c.ports!.map((p) => p.containerPort), [3000]);
   t.regex(c.command!.join(' '), /ln -s \/mnt\/voice\/ voice; cd \/english_study_app\/eng_app\/; exec rails s -b=0\.0\.0\.0$/);
@@ -59,7 +58,7 @@ test('app: seed image and start command, port 3000, v1 labels, data claim read-o
 });
 
 test('the app image is configurable (the Job uses the same image)', (t) => {
-  const other = renderEngApp({ secret, appImage: 'registry.local/eng_app:2' });
+  const other = renderEngApp({ secretValues, appImage: 'registry.local/eng_app:2' });
   const images = other.filter((o) => o.kind === 'Deployment' || o.kind === 'Job').flatMap((o) => (o as V1Deployment).spec!.template.spec!.containers.map((c) => c.image));
   t.true(images.includes('registry.local/eng_app:2'));
   t.is(images.filter((i) => i === 'registry.local/eng_app:2').length, 2);
@@ -72,8 +71,8 @@ test('every Service port name carries an Istio protocol prefix', (t) => {
 });
 
 test('PVCs match the lab PVs exactly: class, access mode, size, volumeName, and the PV claimRef', (t) => {
-  for (const v of VOLUMES) {
-    const pv = persistentVolume(v, { hostPath: true });
+  for (const v of labVolumes()) {
+    const pv = renderStorage('hostpath').find((o) => o.kind === 'PersistentVolume' && o.metadata?.name === v.name) as V1PersistentVolume;
     const pvc = get<V1PersistentVolumeClaim>('PersistentVolumeClaim', v.claim.name);
     t.is(pvc.metadata!.namespace, v.claim.namespace);
     t.is(pvc.spec!.storageClassName, pv.spec!.storageClassName);
@@ -116,10 +115,9 @@ test('Istio: gateway → VirtualService → subset v1 of eng-app-app-service, mu
   t.deepEqual(dr.trafficPolicy, { tls: { mode: 'ISTIO_MUTUAL' } });
 });
 
-test('VirtualService host: eng-app.localhost by default (sock-shop owns "*"), configurable', (t) => {
+test('VirtualService host: eng-app.localhost (sock-shop owns "*")', (t) => {
   t.deepEqual(istioSpec(objs, 'VirtualService', 'eng-app-virtual-service').hosts, ['eng-app.localhost']);
-  const star = renderEngApp({ secret, host: '*' });
-  t.deepEqual(istioSpec(star, 'Gateway', 'eng-app-gateway').servers[0].hosts, ['*']);
+  t.deepEqual(istioSpec(objs, 'Gateway', 'eng-app-gateway').servers[0].hosts, ['eng-app.localhost']);
 });
 
 // Two Gateways on the same ingress port with the same host merge into one Envoy virtual host and
@@ -134,7 +132,7 @@ test('sock-shop and eng-app never claim the same host on the ingress port', (t) 
 test('the seed\'s original DestinationRule is kept verbatim, with its wrong host', (t) => {
   const dr = renderSeedOriginalDestinationRule();
   t.is(dr.apiVersion, 'networking.istio.io/v1alpha3');
-  t.is((dr.spec as { host: string }).host, 'eng-app-app');
+  t.is((dr as unknown as { spec: { host: string } }).spec.host, 'eng-app-app');
   t.deepEqual(validateObjects([dr]), []); // schema-valid: only a mesh-aware check can catch it
   t.false(objs.some((o) => o.kind === 'Service' && o.metadata!.name === 'eng-app-app'));
 });

@@ -6,7 +6,7 @@ import { copyFileSync, existsSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
-import { buildEngAppSecret, readEngAppEnv } from '../../lab/samples/eng-app-secret.ts';
+import { readEngAppEnv } from '../../lab/samples/eng-app-secret.ts';
 import { renderEngApp, renderSeedOriginalDestinationRule } from '../../lab/samples/eng-app.ts';
 import { renderSockShop } from '../../lab/samples/sock-shop.ts';
 import { testenvBinDir } from '../../lab/testenv/paths.ts';
@@ -14,8 +14,8 @@ import { istioAnalyze, type IstioFinding } from '../../lab/testenv/validate.ts';
 import { REPO, tempDir } from '../helpers.ts';
 
 const istioctl = path.join(testenvBinDir(), 'istioctl');
-const example = path.join(REPO, 'eng-app.env.example');
-const engApp = () => renderEngApp({ secret: buildEngAppSecret(readEngAppEnv(example), example) });
+const example = path.join(REPO, 'manifests', 'eng-app', 'eng-app.env.example');
+const engApp = () => renderEngApp({ secretValues: readEngAppEnv(example) });
 
 const dirs: string[] = [];
 test.after.always(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));

@@ -42,7 +42,7 @@ test('never overwrites the user\'s files, and a second run creates nothing', (t)
 });
 
 test('the example env points the app where the volume puts the file', (t) => {
-  const values = readEngAppEnv(path.join(REPO, 'eng-app.env.example'));
+  const values = readEngAppEnv(path.join(REPO, 'manifests', 'eng-app', 'eng-app.env.example'));
   // The PV eng-app-data exports LAB_DATA_DIR/eng_app_data; the app mounts it at /mnt.
   t.is(values.SENTENCE_FILE_PATH, '/mnt/sentence_data.txt');
 });
