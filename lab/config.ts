@@ -18,7 +18,7 @@ import {
 } from './config-keys.ts';
 import { readActiveLab } from './active-lab.ts';
 import { suggest } from './suggest.ts';
-import { defaultK8sVersion, supportedK8sVersions } from './versions.ts';
+import { CAPABILITIES } from './providers/capabilities.ts';
 
 export { activeLabFile } from './active-lab.ts';
 export { suggest } from './suggest.ts';
@@ -163,10 +163,10 @@ export function validate(raw: Map<string, Raw>, ctx: Ctx): Partial<LabConfig> {
 
   const context = get('LAB_CONTEXT');
   const kubeconfig = checkKubeconfig(get('LAB_KUBECONFIG'), provider, ctx, show, problems);
-  if (provider === 'existing' && !context) {
+  if (provider && CAPABILITIES[provider].namedContext && !context) {
     problems.push('LAB_CONTEXT is required with LAB_PROVIDER=existing: name the kube context the lab may use (kubectl config get-contexts), e.g. LAB_CONTEXT=my-cluster');
   }
-  if (provider && provider !== 'existing' && context) {
+  if (provider && !CAPABILITIES[provider].namedContext && context) {
     problems.push(`${show('LAB_CONTEXT')} is only used with LAB_PROVIDER=existing; remove it, or set LAB_PROVIDER=existing`);
   }
 
@@ -215,13 +215,13 @@ export function parseMemory(v: string): number | undefined {
 
 function checkK8sVersion(v: string | undefined, provider: ProviderName | undefined, show: (k: string) => string, problems: string[]): string {
   if (!provider) return v ?? '';
-  if (v === undefined) return defaultK8sVersion(provider);
+  if (v === undefined) return CAPABILITIES[provider].defaultK8sVersion();
   const norm = v.startsWith('v') ? v : `v${v}`;
   if (!/^v\d+\.\d+\.\d+$/.test(norm)) {
     problems.push(`${show('LAB_K8S_VERSION')} is not a Kubernetes version; write it like v1.34.0`);
     return norm;
   }
-  const supported = supportedK8sVersions(provider);
+  const supported = CAPABILITIES[provider].k8sVersions();
   if (supported && !supported.includes(norm)) {
     problems.push(`${show('LAB_K8S_VERSION')} has no pinned node image for ${provider}; use one of: ${supported.join(', ')} (or leave it unset)`);
   }
@@ -236,7 +236,7 @@ function checkKubeconfig(
   problems: string[],
 ): string {
   const userDefault = path.join(homedir(), '.kube', 'config');
-  if (provider === 'existing') {
+  if (provider && CAPABILITIES[provider].namedContext) {
     return resolvePath(v ?? ctx.env.KUBECONFIG?.split(path.delimiter)[0] ?? userDefault, ctx.root);
   }
   const file = resolvePath(v ?? './.lab/kubeconfig', ctx.root);

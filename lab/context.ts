@@ -10,7 +10,7 @@ import type { Log, Status } from './log.ts';
 import { makeProvider } from './providers/index.ts';
 import type { ClusterProvider } from './providers/types.ts';
 import type { Runner } from './run.ts';
-import { testenvBinDir } from './testenv/build.ts';
+import { CAPABILITIES } from './providers/capabilities.ts';
 import { toolPath } from './tools.ts';
 
 export interface LabFlags {
@@ -44,9 +44,9 @@ export function createContext(opts: {
   provider?: ClusterProvider;
 }): LabContext {
   const flags: LabFlags = { dryRun: false, retain: false, recreate: false, labelNodes: false, overwriteMesh: false, yes: false, ...opts.flags };
-  // sim drives the Go-built tools of the test environment (matching its control plane's version);
-  // real clusters use .lab/bin (pinned installs) and then PATH.
-  const binDirs = [...(opts.cfg.provider === 'sim' ? [testenvBinDir()] : []), path.join(opts.cfg.stateDir, 'bin')];
+  // The provider's own tool directories first (sim: the test environment's builds, matching its
+  // control plane), then .lab/bin (pinned installs), then PATH.
+  const binDirs = [...CAPABILITIES[opts.cfg.provider].toolDirs(), path.join(opts.cfg.stateDir, 'bin')];
   const tool = (name: string) => toolPath(name, binDirs);
   const provider = opts.provider ?? makeProvider({ cfg: opts.cfg, run: opts.run, log: opts.log, tool }, flags);
   let kube: { client: Kube; stamp: string } | undefined;

@@ -27,8 +27,9 @@ export function ordered(steps: Step[] = PIPELINE): Step[] {
   return steps;
 }
 
-export function simSkipLine(step: Step): string {
-  return `${step.title}: skipped (sim): needs ${step.simSkip}`;
+/** Skipped because the provider has no data plane and the step needs one. */
+export function skippedHere(ctx: LabContext, step: Step): string | undefined {
+  return !ctx.provider.capabilities.dataPlane && step.needsDataPlane ? `skipped (${ctx.provider.name}): needs ${step.needsDataPlane}` : undefined;
 }
 
 /** Reconcile every enabled step: check, then apply only what is not done. */
@@ -39,9 +40,10 @@ export async function runPipeline(ctx: LabContext, steps: Step[] = PIPELINE): Pr
       out.push({ step: step.name, result: 'disabled' });
       continue;
     }
-    if (ctx.cfg.provider === 'sim' && step.simSkip) {
-      ctx.status.skip(simSkipLine(step));
-      out.push({ step: step.name, result: 'skipped', detail: step.simSkip });
+    const skipped = skippedHere(ctx, step);
+    if (skipped) {
+      ctx.status.skip(`${step.title}: ${skipped}`);
+      out.push({ step: step.name, result: 'skipped', detail: step.needsDataPlane });
       continue;
     }
     ctx.status.start(step.title);
@@ -70,7 +72,7 @@ export function planLines(ctx: LabContext, steps: Step[] = PIPELINE): string[] {
   ordered(steps).forEach((step, i) => {
     const head = `${i + 1}. ${step.name} — ${step.title}`;
     if (!step.enabled(ctx.cfg)) lines.push(`${head} [disabled for this config]`);
-    else if (ctx.cfg.provider === 'sim' && step.simSkip) lines.push(`${head} [skipped (sim): needs ${step.simSkip}]`);
+    else if (skippedHere(ctx, step)) lines.push(`${head} [${skippedHere(ctx, step)}]`);
     else lines.push(head, ...step.plan(ctx).map((l) => `   ${l}`));
   });
   return lines;

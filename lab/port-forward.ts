@@ -26,16 +26,16 @@ export function forwardArgv(ctx: LabContext, t: ForwardTarget): string[] {
   ];
 }
 
-/** Which targets to forward: the named ones, or every one whose Service exists. On kind the
- * ingress is already published on 127.0.0.1 by the cluster config, so it is not forwarded. */
+/** Which targets to forward: the named ones, or every one whose Service exists. Where the cluster
+ * publishes the ingress on 127.0.0.1 itself (kind), it is not forwarded. */
 export async function chooseTargets(ctx: LabContext, names: string[]): Promise<ForwardTarget[]> {
   const unknown = names.filter((n) => !FORWARD_TARGETS.some((t) => t.name === n));
   if (unknown.length) throw new UsageError(`unknown port-forward target ${unknown.join(', ')}; use one of: ${FORWARD_TARGETS.map((t) => t.name).join(', ')}`);
   const wanted = names.length ? FORWARD_TARGETS.filter((t) => names.includes(t.name)) : FORWARD_TARGETS;
   const out: ForwardTarget[] = [];
   for (const t of wanted) {
-    if (t.name === 'ingress' && ctx.cfg.provider === 'kind') {
-      ctx.log.info(`ingress: already on http://127.0.0.1:${ctx.cfg.httpPort} (kind maps it), not forwarded`);
+    if (t.name === 'ingress' && ctx.provider.capabilities.ingressOnHostPort) {
+      ctx.log.info(`ingress: already on http://127.0.0.1:${ctx.cfg.httpPort} (${ctx.provider.name} maps it), not forwarded`);
       continue;
     }
     const svc = await ctx.kube().get<V1Service>({ apiVersion: 'v1', kind: 'Service', namespace: t.namespace, name: t.service });

@@ -2,7 +2,7 @@
 import type { V1Node, V1PersistentVolume } from '@kubernetes/client-node';
 import { NODEGROUP_LABEL } from './config-keys.ts';
 import type { LabContext } from './context.ts';
-import { PIPELINE } from './pipeline.ts';
+import { PIPELINE, skippedHere } from './pipeline.ts';
 import { labVolumes } from './steps/storage-objects.ts';
 
 export interface LabStatus {
@@ -45,8 +45,8 @@ export async function collectStatus(ctx: LabContext): Promise<LabStatus> {
     return st;
   }
   for (const step of PIPELINE.filter((s) => !['preflight', 'cluster'].includes(s.name) && s.enabled(ctx.cfg))) {
-    if (ctx.cfg.provider === 'sim' && step.simSkip) {
-      st.components.push({ step: step.name, state: 'skipped (sim)', detail: `needs ${step.simSkip}` });
+    if (skippedHere(ctx, step)) {
+      st.components.push({ step: step.name, state: 'skipped (sim)', detail: `needs ${step.needsDataPlane}` });
       continue;
     }
     try {

@@ -111,20 +111,6 @@ export const KIND_NODE_IMAGES: Record<string, string> = {
 /** Kubernetes version minikube starts when LAB_K8S_VERSION is unset (minikube downloads it itself). */
 export const MINIKUBE_DEFAULT_K8S = 'v1.35.1'; // minikube v1.38.1's own default
 
-export function defaultK8sVersion(provider: string): string {
-  if (provider === 'sim') return TESTENV.kubernetes;
-  if (provider === 'minikube') return MINIKUBE_DEFAULT_K8S;
-  if (provider === 'kind') return Object.keys(KIND_NODE_IMAGES)[0] ?? '';
-  return '';
-}
-
-/** Versions a provider can run with what is pinned here; undefined = any (minikube, existing). */
-export function supportedK8sVersions(provider: string): string[] | undefined {
-  if (provider === 'kind') return Object.keys(KIND_NODE_IMAGES);
-  if (provider === 'sim') return [TESTENV.kubernetes];
-  return undefined;
-}
-
 /** What `scripts/testenv.ts` builds from Go modules for tests and `LAB_PROVIDER=sim`.
  * Owned by the testenv builder; changing any value changes the cache key.
  * Why these pins: docs/testenv-notes.md. */

@@ -10,15 +10,13 @@ import type { LabContext } from '../context.ts';
 import { LabError } from '../errors.ts';
 import { ISTIO_NAMESPACE } from '../istio/operator.ts';
 import { mustRun } from '../run.ts';
-import { testenvBinDir } from '../testenv/build.ts';
 import type { DiagnosticEntry, DiagnosticRequest, MeshOps } from './mesh-ops-types.ts';
 
 const GATEWAY_SELECTOR = 'istio=ingressgateway';
 
-/** `kubectl|istioctl --kubeconfig <lab's> --context <lab's> ARGS` (sim: the testenv builds). */
+/** `kubectl|istioctl --kubeconfig <lab's> --context <lab's> ARGS`, the binary as the provider finds it. */
 export function labToolArgv(ctx: LabContext, tool: 'kubectl' | 'istioctl', args: string[]): string[] {
-  const bin = ctx.cfg.provider === 'sim' ? path.join(testenvBinDir(), tool) : ctx.tool(tool);
-  return [bin, '--kubeconfig', ctx.cfg.kubeconfig, '--context', ctx.provider.contextName(), ...args];
+  return [ctx.tool(tool), '--kubeconfig', ctx.cfg.kubeconfig, '--context', ctx.provider.contextName(), ...args];
 }
 
 /** Plain JSON as the API server sends it (client-node reads typed kinds into its models). */

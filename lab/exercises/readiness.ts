@@ -1,7 +1,7 @@
 // "Is what this exercise needs installed?" — the pipeline steps' own `check`, so an exercise never
 // runs against a half-installed lab. Anything that prevents the check is a "not ready" answer.
 import type { LabContext } from '../context.ts';
-import { PIPELINE } from '../pipeline.ts';
+import { PIPELINE, skippedHere } from '../pipeline.ts';
 import type { Step } from '../steps/types.ts';
 import type { ReadyResult } from './runner.ts';
 
@@ -13,8 +13,8 @@ export async function checkNeeds(ctx: LabContext, needs: string[], steps: Step[]
       out.push({ step: name, done: false, detail: `no lab step is called ${name}` });
     } else if (!step.enabled(ctx.cfg)) {
       out.push({ step: name, done: false, detail: `disabled for this configuration (LAB_PROFILE=${ctx.cfg.profile})` });
-    } else if (ctx.cfg.provider === 'sim' && step.simSkip) {
-      out.push({ step: name, done: false, detail: `not available on sim: needs ${step.simSkip}` });
+    } else if (skippedHere(ctx, step)) {
+      out.push({ step: name, done: false, detail: `not available on ${ctx.provider.name}: needs ${step.needsDataPlane}` });
     } else {
       try {
         const r = await step.check(ctx);

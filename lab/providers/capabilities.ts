@@ -1,15 +1,53 @@
-// What each provider can do, declared once, so the rest of the lab asks "does this cluster run
-// pods?" rather than "is this sim?".
+// What each provider is and can do, declared once, so the rest of the lab asks "does this cluster
+// run pods?", "is the ingress already on a host port?", "how is the mesh installed?" rather than
+// "is this sim?". A new provider adds one entry here and its class file. Static, so settings
+// validation and step selection can use it before any provider object exists.
 import type { ProviderName } from '../config-keys.ts';
+import { testenvBinDir } from '../testenv/paths.ts';
+import { KIND_NODE_IMAGES, MINIKUBE_DEFAULT_K8S, TESTENV } from '../versions.ts';
 
 export interface ProviderCapabilities {
   /** Pods really run: images are pulled, pods write files, traffic flows. false on sim. */
   dataPlane: boolean;
+  /** The host checks of `lab doctor` (engine, ports, inotify, CLIs) apply. */
+  hostPreflight: boolean;
+  /** The cluster publishes the ingress gateway on 127.0.0.1:LAB_HTTP_PORT itself (no port-forward). */
+  ingressOnHostPort: boolean;
+  /** `istioctl install` of the IstioOperator, or the API objects of `istioctl manifest generate`
+   * without its webhooks (no istiod can run to answer them). */
+  meshInstall: 'istioctl' | 'generated-objects';
+  /** A cluster the user names with LAB_CONTEXT in their own kubeconfig (read only), not one the lab makes. */
+  namedContext: boolean;
+  /** Directories searched for CLIs before .lab/bin and PATH (sim: the test environment's builds). */
+  toolDirs(): string[];
+  /** Kubernetes versions it can run with what is pinned; undefined = any. */
+  k8sVersions(): string[] | undefined;
+  /** LAB_K8S_VERSION when unset ('' = the cluster's own). */
+  defaultK8sVersion(): string;
 }
 
+const none = () => [];
+
 export const CAPABILITIES: Record<ProviderName, ProviderCapabilities> = {
-  kind: { dataPlane: true },
-  minikube: { dataPlane: true },
-  existing: { dataPlane: true },
-  sim: { dataPlane: false },
+  kind: {
+    dataPlane: true, hostPreflight: true, ingressOnHostPort: true, meshInstall: 'istioctl', namedContext: false, toolDirs: none,
+    k8sVersions: () => Object.keys(KIND_NODE_IMAGES),
+    defaultK8sVersion: () => Object.keys(KIND_NODE_IMAGES)[0] ?? '',
+  },
+  minikube: {
+    dataPlane: true, hostPreflight: true, ingressOnHostPort: false, meshInstall: 'istioctl', namedContext: false, toolDirs: none,
+    k8sVersions: () => undefined,
+    defaultK8sVersion: () => MINIKUBE_DEFAULT_K8S,
+  },
+  existing: {
+    dataPlane: true, hostPreflight: true, ingressOnHostPort: false, meshInstall: 'istioctl', namedContext: true, toolDirs: none,
+    k8sVersions: () => undefined,
+    defaultK8sVersion: () => '',
+  },
+  sim: {
+    dataPlane: false, hostPreflight: false, ingressOnHostPort: false, meshInstall: 'generated-objects', namedContext: false,
+    toolDirs: () => [testenvBinDir()],
+    k8sVersions: () => [TESTENV.kubernetes],
+    defaultK8sVersion: () => TESTENV.kubernetes,
+  },
 };

@@ -75,7 +75,7 @@ export const istioStep: Step = {
   enabled: () => true,
   async check(ctx) {
     const kube = ctx.kube();
-    if (ctx.cfg.provider === 'sim') {
+    if (ctx.provider.capabilities.meshInstall === 'generated-objects') {
       const { apply } = await simObjects(ctx);
       const drift = [...(await driftOf(kube, [...apply, meshTelemetry(), stateConfigMap()])), ...(await notReady(kube, apply))];
       return { done: drift.length === 0, detail: drift.join('\n') };
@@ -91,7 +91,7 @@ export const istioStep: Step = {
     return { done: missing.length + drift.length === 0, detail: [...missing, ...drift].join('\n') };
   },
   async apply(ctx) {
-    if (ctx.cfg.provider === 'sim') {
+    if (ctx.provider.capabilities.meshInstall === 'generated-objects') {
       await applySim(ctx);
     } else {
       const file = writeOperator(ctx);
@@ -106,7 +106,7 @@ export const istioStep: Step = {
     await ctx.kube().apply([meshTelemetry(), stateConfigMap()]);
   },
   plan: (ctx) =>
-    ctx.cfg.provider === 'sim'
+    ctx.provider.capabilities.meshInstall === 'generated-objects'
       ? [`istioctl manifest generate -f ${operatorFile(ctx)}; apply everything but the webhooks (no istiod can run on sim)`, 'apply Telemetry istio-system/mesh-default (traces → jaeger)']
       : [
           `write ${operatorFile(ctx)}:\n${operatorYaml().replace(/^/gm, '    ')}`,

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { LabError } from '../errors.ts';
 import { installTool } from '../installer.ts';
 import { hostProbes, runPreflight, type CheckOutcome, type PreflightNeeds } from '../preflight.ts';
+import { CAPABILITIES } from '../providers/capabilities.ts';
 import { TOOLS } from '../versions.ts';
 import type { LabContext } from '../context.ts';
 import type { Step } from './types.ts';
@@ -45,7 +46,7 @@ export const preflightStep: Step = {
   name: 'preflight',
   title: 'Check the host',
   needs: [],
-  enabled: (cfg) => cfg.provider !== 'sim',
+  enabled: (cfg) => CAPABILITIES[cfg.provider].hostPreflight,
   async check(ctx) {
     const outcomes = await checkHost(ctx);
     const bad = outcomes.filter((o) => o.status === 'fail');

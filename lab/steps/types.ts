@@ -15,8 +15,9 @@ export interface Step {
   title: string;
   needs: string[];
   enabled(cfg: LabConfig): boolean;
-  /** On LAB_PROVIDER=sim: undefined = runs for real; a string = skipped with `skipped (sim): needs …`. */
-  simSkip?: string;
+  /** What of a data plane the step needs, if any: on a provider without one (sim) it is skipped
+   * visibly, `skipped (sim): needs …`. */
+  needsDataPlane?: string;
   check(ctx: LabContext): Promise<CheckResult>;
   apply(ctx: LabContext): Promise<void>;
   /** Lines for `lab plan` (commands, files, objects) without touching anything. */
