@@ -2,6 +2,7 @@
 // a Deployment or Job also watches its pods: their waiting reasons are reported as soon as they
 // appear, and an image that cannot be pulled ends the wait at once, naming the image.
 import type { V1CustomResourceDefinition, V1Deployment, V1Job, V1Pod } from '@kubernetes/client-node';
+import { API_CONCURRENCY, mapLimit } from './concurrency.ts';
 import { LabError } from './errors.ts';
 import type { Kube } from './kube.ts';
 import { containerProblems, describeProblem, watchPodProblems } from './pod-problems.ts';
@@ -83,18 +84,18 @@ export function waitCrdEstablished(kube: Kube, name: string, timeoutMs: number):
   return kube.waitFor<V1CustomResourceDefinition>('/apis/apiextensions.k8s.io/v1/customresourcedefinitions', name, isEstablished, timeoutMs, `CRD ${name} to be established`);
 }
 
-/** The Deployments not Available and Jobs not Complete among `objs` (by their live state). */
+/** The Deployments not rolled out and Jobs not complete among `objs` (by their live state). */
 export async function notReady(kube: Kube, objs: Array<{ kind?: string; metadata?: { name?: string; namespace?: string } }>): Promise<string[]> {
-  const out: string[] = [];
-  for (const o of objs) {
+  const each = await mapLimit(objs, API_CONCURRENCY, async (o): Promise<string | undefined> => {
     const ref = { namespace: o.metadata!.namespace!, name: o.metadata!.name! };
     if (o.kind === 'Deployment') {
       const d = await kube.get<V1Deployment>({ apiVersion: 'apps/v1', kind: 'Deployment', ...ref });
-      if (d && !isRolledOut(d)) out.push(`Deployment/${ref.namespace}/${ref.name} not ${isAvailable(d) ? 'rolled out (a new version is not ready)' : 'Available'}`);
+      if (d && !isRolledOut(d)) return `Deployment/${ref.namespace}/${ref.name} not ${isAvailable(d) ? 'rolled out (a new version is not ready)' : 'Available'}`;
     } else if (o.kind === 'Job') {
       const j = await kube.get<V1Job>({ apiVersion: 'batch/v1', kind: 'Job', ...ref });
-      if (j && !isComplete(j)) out.push(`Job/${ref.namespace}/${ref.name} not complete`);
+      if (j && !isComplete(j)) return `Job/${ref.namespace}/${ref.name} not complete`;
     }
-  }
-  return out;
+    return undefined;
+  });
+  return each.filter((x): x is string => x !== undefined);
 }

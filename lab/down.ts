@@ -9,7 +9,7 @@ import { createInterface } from 'node:readline/promises';
 import { forgetActiveLab } from './active-lab.ts';
 import type { LabContext } from './context.ts';
 import { LabError, ToolMissingError, UsageError } from './errors.ts';
-import { MANAGED_BY } from './kube.ts';
+import { MANAGED_BY } from './kube-refs.ts';
 import { forgetCreated, manualDelete, ownership, type Ownership } from './ownership.ts';
 import { prepareDataDirForPurge, type PurgePlan } from './purge.ts';
 

@@ -9,7 +9,7 @@
 import type { KubernetesObject, V1Deployment, V1Namespace, V1Node } from '@kubernetes/client-node';
 import { NODEGROUP_LABEL } from './config-keys.ts';
 import type { LabContext } from './context.ts';
-import { FIELD_MANAGER } from './kube.ts';
+import { FIELD_MANAGER } from './kube-refs.ts';
 import { ISTIO_NAMESPACE } from './istio/operator.ts';
 import { renderStorage } from './steps/storage-objects.ts';
 import { SAMPLES, sampleObjects } from './steps/samples.ts';

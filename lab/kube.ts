@@ -11,41 +11,21 @@ import {
   type KubernetesObject,
 } from '@kubernetes/client-node';
 import { LabError } from './errors.ts';
+import { describeRef, FIELD_MANAGER, refOf, statusOf, type ObjRef } from './kube-refs.ts';
 import { toClientForm } from './kube-wire.ts';
 
-export const FIELD_MANAGER = 'cloud-native-lab';
-export const MANAGED_BY = { 'app.kubernetes.io/managed-by': FIELD_MANAGER } as const;
-
-export interface ObjRef {
-  apiVersion: string;
-  kind: string;
-  name: string;
-  namespace?: string;
-}
+export { describeRef, FIELD_MANAGER, MANAGED_BY, refOf, statusOf, type ObjRef } from './kube-refs.ts';
 
 export interface ApplyResult {
   ref: ObjRef;
   action: 'created' | 'configured' | 'unchanged' | 'replaced';
 }
 
-export function refOf(o: KubernetesObject): ObjRef {
-  return { apiVersion: o.apiVersion!, kind: o.kind!, name: o.metadata!.name!, namespace: o.metadata?.namespace };
-}
-
-export function describeRef(r: ObjRef): string {
-  return `${r.kind}/${r.namespace ? `${r.namespace}/` : ''}${r.name}`;
-}
-
-/** HTTP status of a client-node error, if it has one. */
-export function statusOf(err: unknown): number | undefined {
-  const e = err as { code?: unknown; statusCode?: unknown };
-  return typeof e?.code === 'number' ? e.code : typeof e?.statusCode === 'number' ? e.statusCode : undefined;
-}
-
 export class Kube {
   readonly api: KubernetesObjectApi;
 
   constructor(readonly kc: KubeConfig) {
+    reuseOneAgent(kc);
     this.api = KubernetesObjectApi.makeApiClient(kc);
   }
 
@@ -236,6 +216,20 @@ export class Kube {
 /** 422 Invalid "…: field is immutable" — the object must be replaced to change it. */
 export function isImmutableRefusal(err: unknown): boolean {
   return statusOf(err) === 422 && /field is immutable/.test(bodyOf(err) ?? '');
+}
+
+/**
+ * client-node builds a new https.Agent for every request (kubeconfig.ts createAgent): a new TLS
+ * handshake and SecureContext each time, which made a burst of reads (a drift check of 40 objects)
+ * cost a second. One keep-alive agent per client instead; the kubeconfig a client is built from does
+ * not change under it (the context rebuilds the client when the file changes).
+ */
+function reuseOneAgent(kc: KubeConfig): void {
+  const k = kc as unknown as { createAgent?: (cluster: unknown, opts: Record<string, unknown>) => { destroy?(): void } };
+  const make = k.createAgent?.bind(kc);
+  if (!make) return; // a client-node without it: its own behaviour
+  let agent: ReturnType<typeof make> | undefined;
+  k.createAgent = (cluster, opts) => (agent ??= make(cluster, { ...opts, keepAlive: true }));
 }
 
 function bodyOf(err: unknown): string | undefined {

@@ -10,8 +10,9 @@ import path from 'node:path';
 import type { KubernetesObject, V1Secret } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import { LabError } from './errors.ts';
+import { PROJECT_ROOT } from './project-root.ts';
 
-export const MANIFESTS_DIR = path.resolve(import.meta.dirname, '..', 'manifests');
+export const MANIFESTS_DIR = path.join(PROJECT_ROOT, 'manifests');
 
 interface SecretGenerator {
   name: string;

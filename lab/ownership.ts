@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import path from 'node:path';
 import type { LabConfig } from './config.ts';
 import type { LabContext } from './context.ts';
-import { FIELD_MANAGER, MANAGED_BY } from './kube.ts';
+import { FIELD_MANAGER, MANAGED_BY } from './kube-refs.ts';
 import type { ClusterSpec } from './providers/types.ts';
 
 export const SPEC_CONFIGMAP = { apiVersion: 'v1', kind: 'ConfigMap', name: 'cloud-native-lab', namespace: 'kube-system' };

@@ -11,7 +11,7 @@ import { NODEGROUP_LABEL } from './config-keys.ts';
 import type { LabContext } from './context.ts';
 import { undeletable } from './data-dir.ts';
 import { LabError } from './errors.ts';
-import { MANAGED_BY } from './kube.ts';
+import { MANAGED_BY } from './kube-refs.ts';
 import { NFS_MOUNT_PATH } from './providers/kind-config.ts';
 import { labVolumes, NFS_NAMESPACE } from './steps/storage-objects.ts';
 import { UTILITY_IMAGE } from './versions.ts';

@@ -44,18 +44,17 @@ export async function collectStatus(ctx: LabContext): Promise<LabStatus> {
     st.cluster.error = (err as Error).message;
     return st;
   }
-  for (const step of PIPELINE.filter((s) => !['preflight', 'cluster'].includes(s.name) && s.enabled(ctx.cfg))) {
-    if (skippedHere(ctx, step)) {
-      st.components.push({ step: step.name, state: 'skipped (sim)', detail: `needs ${step.needsDataPlane}` });
-      continue;
-    }
+  // The checks only read: asked side by side, in pipeline order in the output.
+  const steps = PIPELINE.filter((s) => !['preflight', 'cluster'].includes(s.name) && s.enabled(ctx.cfg));
+  st.components = await Promise.all(steps.map(async (step): Promise<LabStatus['components'][number]> => {
+    if (skippedHere(ctx, step)) return { step: step.name, state: 'skipped (sim)', detail: `needs ${step.needsDataPlane}` };
     try {
       const r = await step.check(ctx);
-      st.components.push({ step: step.name, state: r.done ? 'ready' : 'not ready', detail: r.done ? undefined : r.detail });
+      return { step: step.name, state: r.done ? 'ready' : 'not ready', detail: r.done ? undefined : r.detail };
     } catch (err) {
-      st.components.push({ step: step.name, state: 'error', detail: (err as Error).message });
+      return { step: step.name, state: 'error', detail: (err as Error).message };
     }
-  }
+  }));
   return st;
 }
 

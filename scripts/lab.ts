@@ -1,12 +1,7 @@
 #!/usr/bin/env -S node --import tsx
-// Entry point: `npm run lab -- <command>` or `npx tsx scripts/lab.ts <command>`.
-import { main } from './main.ts';
+// The CLI from its TypeScript sources (`npx tsx scripts/lab.ts <command>`). `npm run lab` and the
+// make targets use scripts/lab.mjs, which runs the same code compiled.
+import { main, onInterrupt } from './main.ts';
 
-// Ctrl-C: say how to resume, then let the default handler end the process (and its tools, which
-// share the terminal's process group). `up` is a reconcile, so re-running it converges.
-process.once('SIGINT', () => {
-  process.stderr.write('\nInterrupted. Nothing is lost: run the same command again to continue from where it stopped.\n');
-  process.kill(process.pid, 'SIGINT');
-});
-
+process.once('SIGINT', onInterrupt);
 process.exitCode = await main(process.argv.slice(2));

@@ -49,6 +49,13 @@ export function buildCli(args: string[]): Argv {
   );
 }
 
+/** Ctrl-C: say how to resume, then let the default handler end the process (and its tools, which
+ * share the terminal's process group). `up` is a reconcile, so re-running it converges. */
+export function onInterrupt(): void {
+  process.stderr.write('\nInterrupted. Nothing is lost: run the same command again to continue from where it stopped.\n');
+  process.kill(process.pid, 'SIGINT');
+}
+
 export async function main(args: string[], stderr: NodeJS.WritableStream = process.stderr): Promise<number> {
   const verbose = args.includes('--verbose');
   try {

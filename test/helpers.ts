@@ -8,6 +8,9 @@ import { memoryOutput } from '../lab/log.ts';
 import { RecordingRunner } from '../lab/run.ts';
 
 export const REPO = path.resolve(import.meta.dirname, '..');
+/** The `lab` command as `npm run lab` runs it: node + scripts/lab.mjs (the compiled CLI). */
+export const LAB_NODE = process.execPath;
+export const LAB_MJS = path.join(REPO, 'scripts', 'lab.mjs');
 
 export function tempDir(prefix = 'lab-test-'): string {
   return mkdtempSync(path.join(os.tmpdir(), prefix));

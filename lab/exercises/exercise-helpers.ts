@@ -2,7 +2,7 @@
 // object), and the diagnostics that explain a failed traffic assertion.
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { ISTIO_NAMESPACE } from '../istio/operator.ts';
-import { describeRef, refOf } from '../kube.ts';
+import { describeRef, refOf } from '../kube-refs.ts';
 import { NS } from './front-end-mesh.ts';
 import type { DiagnosticRequest } from './mesh-ops-types.ts';
 import { jsonDiff } from './snapshot.ts';

@@ -3,7 +3,7 @@
 // complete object, so fields the exercise added are dropped) and deletes the ones that did not
 // exist. Then it reads them back: spec, labels and annotations must equal what was recorded.
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { describeRef, type ObjRef } from '../kube.ts';
+import { describeRef, type ObjRef } from '../kube-refs.ts';
 import type { MeshOps } from './mesh-ops-types.ts';
 import type { AssertionResult } from './types.ts';
 

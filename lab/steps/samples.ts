@@ -10,6 +10,7 @@ import type { LabConfig } from '../config.ts';
 import { notReady, waitDeploymentAvailable, waitJobComplete } from '../conditions.ts';
 import type { LabContext } from '../context.ts';
 import { driftOf } from '../objects.ts';
+import { PROJECT_ROOT } from '../project-root.ts';
 import { emptyFromInside } from '../purge.ts';
 import { ENG_APP_NAMESPACE, ENV_EXAMPLE, engAppSecretValues, readEngAppEnv } from '../samples/eng-app-secret.ts';
 import { renderEngApp } from '../samples/eng-app.ts';
@@ -19,12 +20,13 @@ import { labVolumes } from './storage-objects.ts';
 import type { Step } from './types.ts';
 import { rebindVolumes, staleVolumes } from './volume-rebind.ts';
 
-export const SAMPLES = ['sock-shop', 'eng-app'] as const;
-export type SampleName = (typeof SAMPLES)[number];
+import { SAMPLES, type SampleName } from '../samples/names.ts';
+
+export { SAMPLES, type SampleName } from '../samples/names.ts';
 
 export const engAppEnvFile = (cfg: LabConfig) => path.join(cfg.root, 'eng-app.env');
 /** The committed example ships with the lab, wherever the command is run from. */
-export const engAppEnvExample = path.resolve(import.meta.dirname, '..', '..', ENV_EXAMPLE);
+export const engAppEnvExample = path.join(PROJECT_ROOT, ENV_EXAMPLE);
 
 /** First run: copy the example with every change-me password replaced by a random one. */
 export function ensureEngAppEnv(cfg: LabConfig, log: (m: string) => void): string {

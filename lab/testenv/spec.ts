@@ -1,6 +1,7 @@
 // What the testenv builds: one "group" per Go module, each built by one `go build -o dir/ pkgs…`
 // so binaries from the same module share compilation.
-import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { PROJECT_ROOT } from '../project-root.ts';
 import { TESTENV } from '../versions.ts';
 import { goPlatform } from './paths.ts';
 import { requiredVersion, stagingModules } from './go.ts';
@@ -145,7 +146,7 @@ export const GROUPS: GroupSpec[] = [
     display: `kind ${TESTENV.kind} config check`,
     bins: [{ name: 'kindcheck', pkg: '.', versionArgs: ['--version'] }],
     ldflags: () => [],
-    localDir: fileURLToPath(new URL('../../tools/kindcheck/', import.meta.url)),
+    localDir: path.join(PROJECT_ROOT, 'tools', 'kindcheck'),
   },
 ];
 

@@ -1,7 +1,6 @@
 import type { CommandModule } from 'yargs';
-import { findTarget, logsArgv, runAttached, shellArgv } from '../../lab/app-access.ts';
 import { UsageError } from '../../lab/errors.ts';
-import { resetEngAppData, SAMPLES, seedSample, type SampleName } from '../../lab/steps/samples.ts';
+import { SAMPLES, type SampleName } from '../../lab/samples/names.ts';
 import { contextFrom } from '../options.ts';
 
 export const seedCommand: CommandModule = {
@@ -14,7 +13,8 @@ export const seedCommand: CommandModule = {
       .example('$0 seed eng-app', 'redeploy eng_app, e.g. after editing eng-app.env')
       .example('$0 seed eng-app --reset-data', "start MySQL over, e.g. after changing MYSQL_ROOT_PASSWORD in eng-app.env"),
   handler: async (argv) => {
-    const ctx = contextFrom(argv);
+    const ctx = await contextFrom(argv);
+    const { resetEngAppData, seedSample } = await import('../../lab/steps/samples.ts');
     const chosen = ((argv.samples as string[] | undefined)?.length ? argv.samples : SAMPLES) as SampleName[];
     if (argv.resetData && chosen.join() !== 'eng-app') throw new UsageError('--reset-data resets eng_app\'s MySQL only: run `npm run lab -- seed eng-app --reset-data`');
     for (const name of chosen) {
@@ -40,7 +40,8 @@ export const logsCommand: CommandModule = {
       .option('tail', { type: 'number', default: 200 })
       .example('$0 logs db-init', "the eng_app db-init Job's output"),
   handler: async (argv) => {
-    const ctx = contextFrom(argv);
+    const ctx = await contextFrom(argv);
+    const { findTarget, logsArgv, runAttached } = await import('../../lab/app-access.ts');
     await runAttached(ctx, logsArgv(ctx, findTarget(ctx, String(argv.app)), { follow: Boolean(argv.follow), tail: Number(argv.tail) }));
   },
 };
@@ -50,7 +51,8 @@ export const shellCommand: CommandModule = {
   describe: 'A shell in a sample app, or the client of a database (mysql, mongo, redis-cli), logged in',
   builder: (y) => y.positional('app', { type: 'string', demandOption: true }).example('$0 shell mysql', "eng_app's MySQL as root"),
   handler: async (argv) => {
-    const ctx = contextFrom(argv);
+    const ctx = await contextFrom(argv);
+    const { findTarget, runAttached, shellArgv } = await import('../../lab/app-access.ts');
     await runAttached(ctx, shellArgv(ctx, findTarget(ctx, String(argv.app))));
   },
 };

@@ -1,10 +1,7 @@
 // `lab check split|breaker|success-rate`: the exercises' assertions, usable against any URL.
 // Exit 0 pass, 1 fail, 2 bad flags. --json prints the machine-readable report on stdout.
 import type { Argv, CommandModule } from 'yargs';
-import { runBreakerCheck } from '../../lab/checks/breaker.ts';
-import { formatCheckReport, reportToJson, type CheckReport } from '../../lab/checks/report-format.ts';
-import { parseExpect, runSplitCheck } from '../../lab/checks/split.ts';
-import { runSuccessRateCheck } from '../../lab/checks/success-rate.ts';
+import type { CheckReport } from '../../lab/checks/report-types.ts';
 import { LabError, UsageError } from '../../lab/errors.ts';
 
 /** The check library reports bad flag values as RangeError/TypeError starting with the flag name. */
@@ -17,7 +14,8 @@ async function asUsage<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-function emit(report: CheckReport, json: boolean): void {
+async function emit(report: CheckReport, json: boolean): Promise<void> {
+  const { formatCheckReport, reportToJson } = await import('../../lab/checks/report-format.ts');
   process.stdout.write(json ? `${reportToJson(report)}\n` : `${formatCheckReport(report)}\n`);
   if (report.status !== 'pass') throw new LabError(`check ${report.check} failed: ${report.reason}`);
 }
@@ -42,6 +40,7 @@ const split: CommandModule = {
       .option('converge-timeout', { type: 'number', default: 60, describe: 'Seconds to wait until every expected label has been seen' })
       .example("$0 check split --url http://127.0.0.1:8080/ --expect v1=80,v2=20", 'classify by the x-lab-version response header'),
   handler: async (a) => {
+    const { parseExpect, runSplitCheck } = await import('../../lab/checks/split.ts');
     const report = await asUsage(() =>
       runSplitCheck({
         url: String(a.url),
@@ -55,7 +54,7 @@ const split: CommandModule = {
         convergeTimeoutMs: (a.convergeTimeout as number) * 1000,
       }),
     );
-    emit(report, Boolean(a.json));
+    await emit(report, Boolean(a.json));
   },
 };
 
@@ -68,10 +67,11 @@ const breaker: CommandModule = {
       .option('requests', { type: 'number', default: 200 })
       .option('min-overflow', { type: 'number', default: 0.2, describe: 'Minimum share of overflow 503s, as a fraction' }),
   handler: async (a) => {
+    const { runBreakerCheck } = await import('../../lab/checks/breaker.ts');
     const report = await asUsage(() =>
       runBreakerCheck({ url: String(a.url), concurrency: a.concurrency as number, requests: a.requests as number, minOverflow: a.minOverflow as number }),
     );
-    emit(report, Boolean(a.json));
+    await emit(report, Boolean(a.json));
   },
 };
 
@@ -84,10 +84,11 @@ const successRate: CommandModule = {
       .option('interval', { type: 'number', default: 100, describe: 'Milliseconds between requests' })
       .option('min', { type: 'number', default: 0.995, describe: 'Minimum success rate, as a fraction' }),
   handler: async (a) => {
+    const { runSuccessRateCheck } = await import('../../lab/checks/success-rate.ts');
     const report = await asUsage(() =>
       runSuccessRateCheck({ url: String(a.url), durationMs: (a.duration as number) * 1000, intervalMs: a.interval as number, min: a.min as number }),
     );
-    emit(report, Boolean(a.json));
+    await emit(report, Boolean(a.json));
   },
 };
 

@@ -1,5 +1,4 @@
 import type { CommandModule } from 'yargs';
-import { checkHost, installMissing } from '../../lab/steps/preflight.ts';
 import { LabError } from '../../lab/errors.ts';
 import { contextFrom } from '../options.ts';
 
@@ -8,7 +7,8 @@ export const doctorCommand: CommandModule = {
   describe: 'Check this host for the chosen provider and profile (engine, resources, inotify, ports, CLIs)',
   builder: (y) => y.option('install', { type: 'boolean', default: false, describe: 'Install missing CLIs at their pinned versions into .lab/bin (SHA-256 checked)' }),
   handler: async (argv) => {
-    const ctx = contextFrom(argv, {}, { creates: true });
+    const ctx = await contextFrom(argv, {}, { creates: true });
+    const { checkHost, installMissing } = await import('../../lab/steps/preflight.ts');
     let outcomes = await checkHost(ctx);
     if (argv.install) {
       await installMissing(ctx, outcomes);

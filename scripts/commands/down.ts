@@ -1,5 +1,4 @@
 import type { CommandModule } from 'yargs';
-import { runDown } from '../../lab/down.ts';
 import { contextFrom } from '../options.ts';
 
 export const downCommand: CommandModule = {
@@ -12,7 +11,8 @@ export const downCommand: CommandModule = {
       .example('$0 down', 'delete the cluster, keep the data')
       .example('$0 down --purge --yes', 'delete the cluster and the data, no question'),
   handler: async (argv) => {
-    const ctx = contextFrom(argv, { yes: Boolean(argv.yes) });
+    const ctx = await contextFrom(argv, { yes: Boolean(argv.yes) });
+    const { runDown } = await import('../../lab/down.ts');
     await runDown(ctx, { purge: Boolean(argv.purge) });
   },
 };

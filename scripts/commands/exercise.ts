@@ -4,12 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { CommandModule } from 'yargs';
 import { LabError, UsageError } from '../../lab/errors.ts';
-import { EXERCISES, findExercise, listLines } from '../../lab/exercises/index.ts';
-import { createMeshOps } from '../../lab/exercises/mesh-ops.ts';
-import { checkNeeds } from '../../lab/exercises/readiness.ts';
-import { toJUnit } from '../../lab/exercises/report-junit.ts';
-import { formatExerciseReport } from '../../lab/exercises/report-text.ts';
-import { runExercise } from '../../lab/exercises/runner.ts';
+import { EXERCISE_NAMES } from '../../lab/exercises/names.ts';
 import { contextFrom } from '../options.ts';
 
 function writeReport(file: string, text: string, what: string): void {
@@ -57,7 +52,7 @@ export const exerciseCommand: CommandModule = {
   describe: 'Run a mesh exercise: set it up, send traffic through the gateway, assert with numbers, clean up',
   builder: (y) =>
     y
-      .positional('exercise', { type: 'string', describe: `One of: ${EXERCISES.map((e) => e.name).join(', ')}` })
+      .positional('exercise', { type: 'string', describe: `One of: ${EXERCISE_NAMES.join(', ')}` })
       .option('list', { type: 'boolean', default: false, describe: 'List the exercises with what they need' })
       .option('keep', { type: 'boolean', default: false, describe: "Skip cleanup: leave the exercise's changes in the cluster" })
       .option('json', { type: 'string', describe: 'Also write the report as JSON to FILE (exercise → steps → assertions)' })
@@ -65,18 +60,23 @@ export const exerciseCommand: CommandModule = {
       .example('$0 exercise --list', 'what each exercise proves and what it needs')
       .example('$0 exercise traffic-split --junit out/junit.xml', '80:20 split, with a report for CI'),
   handler: async (argv) => {
+    const { findExercise, listLines } = await import('../../lab/exercises/index.ts');
     if (argv.list) {
       process.stdout.write(`${listLines().join('\n')}\n`);
       return;
     }
-    const names = EXERCISES.map((e) => e.name).join(', ');
+    const names = EXERCISE_NAMES.join(', ');
     if (!argv.exercise) throw new UsageError(`name an exercise (${names}) or pass --list`);
     // The positional is not called `name`: --name is the cluster-name setting (LAB_CLUSTER_NAME).
     const exercise = findExercise(String(argv.exercise));
     for (const flag of ['json', 'junit'] as const) {
       if (argv[flag] !== undefined && String(argv[flag]).trim() === '') throw new UsageError(`--${flag} needs a file name`);
     }
-    const ctx = contextFrom(argv);
+    const ctx = await contextFrom(argv);
+    const [{ createMeshOps }, { checkNeeds }, { toJUnit }, { formatExerciseReport }, { runExercise }] = await Promise.all([
+      import('../../lab/exercises/mesh-ops.ts'), import('../../lab/exercises/readiness.ts'), import('../../lab/exercises/report-junit.ts'),
+      import('../../lab/exercises/report-text.ts'), import('../../lab/exercises/runner.ts'),
+    ]);
     const abort = new AbortController();
     const untrap = trapInterrupt(abort);
     let report;

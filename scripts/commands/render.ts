@@ -1,5 +1,4 @@
 import type { CommandModule } from 'yargs';
-import { renderAll } from '../../lab/render.ts';
 import { contextFrom } from '../options.ts';
 
 export const renderCommand: CommandModule = {
@@ -9,8 +8,9 @@ export const renderCommand: CommandModule = {
     y
       .option('out', { type: 'string', demandOption: 'Give --out DIR: the directory to write manifests into', describe: 'Output directory (created if missing)' })
       .example('$0 render --out ./rendered', 'for GitOps, review or validation (istioctl analyze, kubeconform)'),
-  handler: (argv) => {
-    const ctx = contextFrom(argv, {}, { creates: true });
+  handler: async (argv) => {
+    const { renderAll } = await import('../../lab/render.ts');
+    const ctx = await contextFrom(argv, {}, { creates: true });
     const files = renderAll(ctx, String(argv.out));
     for (const f of files) process.stdout.write(`${f}\n`);
   },

@@ -1,5 +1,4 @@
 import type { CommandModule } from 'yargs';
-import { runUp } from '../../lab/up.ts';
 import { contextFrom } from '../options.ts';
 
 export const upCommand: CommandModule = {
@@ -15,7 +14,8 @@ export const upCommand: CommandModule = {
       .example('$0 up', 'kind cluster with 4 labelled workers, storage and everything in the profile')
       .example('$0 up --workers 5 --recreate', 'change the node count (data in LAB_DATA_DIR is kept)'),
   handler: async (argv) => {
-    const ctx = contextFrom(argv, { dryRun: Boolean(argv.dryRun), retain: Boolean(argv.retain), recreate: Boolean(argv.recreate), labelNodes: Boolean(argv.labelNodes), overwriteMesh: Boolean(argv.overwriteMesh) }, { creates: true });
+    const ctx = await contextFrom(argv, { dryRun: Boolean(argv.dryRun), retain: Boolean(argv.retain), recreate: Boolean(argv.recreate), labelNodes: Boolean(argv.labelNodes), overwriteMesh: Boolean(argv.overwriteMesh) }, { creates: true });
+    const { runUp } = await import('../../lab/up.ts');
     await runUp(ctx);
   },
 };

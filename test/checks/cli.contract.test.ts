@@ -3,7 +3,7 @@
 import test from 'ava';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { REPO } from '../helpers.ts';
+import { LAB_MJS, LAB_NODE, REPO } from '../helpers.ts';
 import { freePorts, nginxSplitServer, nginxVersionServer, startNginx, type Peer } from './peers.ts';
 
 let nginx: Peer | undefined;
@@ -23,7 +23,7 @@ test.before(async () => {
 test.after.always(async () => nginx?.stop());
 
 function check(args: string[]) {
-  const res = spawnSync(path.join(REPO, 'node_modules', '.bin', 'tsx'), [path.join(REPO, 'scripts', 'lab.ts'), 'check', ...args], { encoding: 'utf8', env: { ...process.env, CI: 'true' }, timeout: 120_000 });
+  const res = spawnSync(LAB_NODE, [LAB_MJS, 'check', ...args], { encoding: 'utf8', env: { ...process.env, CI: 'true' }, timeout: 120_000 });
   return { code: res.status, out: res.stdout, err: res.stderr };
 }
 

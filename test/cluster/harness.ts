@@ -6,10 +6,8 @@ import path from 'node:path';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { Kube } from '../../lab/kube.ts';
 import { testenvBinDir } from '../../lab/testenv/build.ts';
-import { REPO, tempDir } from '../helpers.ts';
+import { LAB_MJS, LAB_NODE, REPO, tempDir } from '../helpers.ts';
 
-const TSX = path.join(REPO, 'node_modules', '.bin', 'tsx');
-const LAB = path.join(REPO, 'scripts', 'lab.ts');
 
 export interface SimProject {
   root: string;
@@ -39,7 +37,7 @@ function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
 }
 
 export function lab(p: SimProject, args: string[], extraEnv: Record<string, string> = {}) {
-  const res = spawnSync(TSX, [LAB, ...args], { cwd: p.root, env: cleanEnv({ ...p.env, ...extraEnv }), encoding: 'utf8', timeout: 600_000 });
+  const res = spawnSync(LAB_NODE, [LAB_MJS, ...args], { cwd: p.root, env: cleanEnv({ ...p.env, ...extraEnv }), encoding: 'utf8', timeout: 600_000 });
   return { code: res.status, out: res.stdout, err: res.stderr };
 }
 
@@ -47,7 +45,7 @@ export function lab(p: SimProject, args: string[], extraEnv: Record<string, stri
  * `when` appears on stderr. Resolves with the exit status and the output seen. */
 export function interruptUp(p: SimProject, when: RegExp, delayMs: number): Promise<{ code: number | null; signal: string | null; err: string }> {
   return new Promise((resolve) => {
-    const child = spawn(TSX, [LAB, 'up'], { cwd: p.root, env: cleanEnv(p.env), detached: true });
+    const child = spawn(LAB_NODE, [LAB_MJS, 'up'], { cwd: p.root, env: cleanEnv(p.env), detached: true });
     let err = '';
     let sent = false;
     child.stderr.on('data', (d: Buffer) => {

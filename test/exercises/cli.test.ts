@@ -4,12 +4,11 @@ import test from 'ava';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { REPO, tempDir } from '../helpers.ts';
+import { LAB_MJS, LAB_NODE, REPO, tempDir } from '../helpers.ts';
 
-const TSX = path.join(REPO, 'node_modules', '.bin', 'tsx');
 function lab(args: string[], env: Record<string, string> = {}, cwd = tempDir('lab-ex-cli-')) {
   const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('LAB_')));
-  const res = spawnSync(TSX, [path.join(REPO, 'scripts', 'lab.ts'), 'exercise', ...args], { cwd, env: { ...clean, CI: 'true', ...env }, encoding: 'utf8', timeout: 60_000 });
+  const res = spawnSync(LAB_NODE, [LAB_MJS, 'exercise', ...args], { cwd, env: { ...clean, CI: 'true', ...env }, encoding: 'utf8', timeout: 60_000 });
   return { code: res.status, out: res.stdout, err: res.stderr, cwd };
 }
 

@@ -15,14 +15,14 @@ import { istioOperator } from '../../lab/istio/operator.ts';
 import { loadManifests, MANIFESTS_DIR, parseKustomizeEnv } from '../../lab/manifests.ts';
 import { INGRESS_NODEPORTS } from '../../lab/providers/kind-config.ts';
 import { testenvBinDir } from '../../lab/testenv/build.ts';
-import { REPO, tempDir } from '../helpers.ts';
+import { LAB_MJS, LAB_NODE, REPO, tempDir } from '../helpers.ts';
 
 const docs = (text: string) => parseAllDocuments(text).map((d) => d.toJS() as KubernetesObject).filter((o) => o?.kind);
 
 function render(env: Record<string, string>): string {
   const out = path.join(tempDir('lab-render-'), 'out');
   const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('LAB_')));
-  const r = spawnSync(path.join(REPO, 'node_modules', '.bin', 'tsx'), [path.join(REPO, 'scripts', 'lab.ts'), 'render', '--out', out], { cwd: path.dirname(out), encoding: 'utf8', env: { ...clean, CI: 'true', ...env } });
+  const r = spawnSync(LAB_NODE, [LAB_MJS, 'render', '--out', out], { cwd: path.dirname(out), encoding: 'utf8', env: { ...clean, CI: 'true', ...env } });
   if (r.status !== 0) throw new Error(`lab render failed: ${r.stderr}`);
   return out;
 }

@@ -10,7 +10,7 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import { validateObjects } from '../../lab/samples/validate.ts';
 import { istioAnalyze, istioManifestGenerate } from '../../lab/testenv/validate.ts';
-import { REPO, tempDir } from '../helpers.ts';
+import { LAB_MJS, LAB_NODE, REPO, tempDir } from '../helpers.ts';
 
 const project = tempDir('lab-render-');
 const out = path.join(project, 'rendered');
@@ -18,7 +18,7 @@ let objects: Array<KubernetesObject & { file: string }> = [];
 
 test.before(() => {
   writeFileSync(path.join(project, 'eng-app.env'), readFileSync(path.join(REPO, 'manifests', 'eng-app', 'eng-app.env.example'), 'utf8').replaceAll('change-me-root', 'my-real-secret'));
-  const r = spawnSync(path.join(REPO, 'node_modules', '.bin', 'tsx'), [path.join(REPO, 'scripts', 'lab.ts'), 'render', '--out', out], {
+  const r = spawnSync(LAB_NODE, [LAB_MJS, 'render', '--out', out], {
     cwd: project,
     encoding: 'utf8',
     env: { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('LAB_'))), CI: 'true' },
