@@ -4,6 +4,7 @@
 // environment and flags, and say so when another lab is up.
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { KEYS } from './config-keys.ts';
 
 export interface ActiveLab {
   provider: string;
@@ -46,4 +47,15 @@ export function otherActiveLab(cfg: { root: string; provider: string; clusterNam
   const a = readActive(cfg.root);
   if (!a || (a.provider === cfg.provider && a.clusterName === cfg.clusterName)) return undefined;
   return `another lab is up in this project: ${a.provider} cluster ${a.clusterName} (stop it with: npm run lab -- down --provider ${a.provider} --name ${a.clusterName}). This command uses LAB_PROVIDER=${cfg.provider}, cluster ${cfg.clusterName}.`;
+}
+
+/** The `lab up` that reconciles this lab: with --provider/--name when they are not the defaults
+ * (after `make lab-sim`, a bare `npm run lab -- up` means kind). */
+export function upCommandFor(cfg: { provider: string; clusterName: string }): string {
+  const def = (key: string) => KEYS.find((k) => k.key === key)?.def;
+  const flags = [
+    ...(cfg.provider !== def('LAB_PROVIDER') ? [`--provider ${cfg.provider}`] : []),
+    ...(cfg.clusterName !== def('LAB_CLUSTER_NAME') ? [`--name ${cfg.clusterName}`] : []),
+  ];
+  return ['npm run lab -- up', ...flags].join(' ');
 }

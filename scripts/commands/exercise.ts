@@ -4,6 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { CommandModule } from 'yargs';
 import { LabError, UsageError } from '../../lab/errors.ts';
+import { upCommandFor } from '../../lab/active-lab.ts';
 import { EXERCISE_NAMES } from '../../lab/exercises/names.ts';
 import { contextFrom } from '../options.ts';
 
@@ -88,7 +89,7 @@ export const exerciseCommand: CommandModule = {
         dataPlane: ctx.provider.capabilities.dataPlane,
         keep: Boolean(argv.keep),
         checkReady: (needs) => checkNeeds(ctx, needs),
-        fixHint: 'npm run lab -- up (it also puts back what an exercise run with --keep left changed)',
+        fixHint: `${upCommandFor(ctx.cfg)} (it also puts back what an exercise run with --keep left changed)`,
         progress: ctx.status,
         interrupt: abort.signal,
       });

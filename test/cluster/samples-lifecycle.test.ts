@@ -43,6 +43,7 @@ test.serial('an image that cannot be pulled ends the wait at once, naming the im
   const ex = lab(P, ['exercise', 'traffic-split'], { LAB_FRONTEND_V2_IMAGE: BAD });
   t.is(ex.code, 1);
   t.regex(ex.out, /samples/);
+  t.regex(ex.out, /run: npm run lab -- up --provider sim --name sim-samples-\w+ \(it also puts back/, 'the fix names this lab, not the default one');
 });
 
 test.serial('with the image fixed, up converges and a second up changes nothing', (t) => {
