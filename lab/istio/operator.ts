@@ -6,7 +6,6 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import { loadFile, loadManifests, pick } from '../manifests.ts';
 
 export const ISTIO_NAMESPACE = 'istio-system';
-export const JAEGER_OTLP = { service: 'jaeger-collector.istio-system.svc.cluster.local', port: 4317 };
 
 export function istioOperator(): KubernetesObject {
   return loadFile('istio/istio-operator.yaml')[0];

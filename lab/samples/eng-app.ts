@@ -8,9 +8,6 @@ import type { KubernetesObject, V1Deployment, V1Job, V1Secret } from '@kubernete
 import { loadFile, loadManifests, pick } from '../manifests.ts';
 import { ENG_APP_SECRET_NAME } from './eng-app-secret.ts';
 
-export const ENG_APP_SERVICE = 'eng-app-app-service';
-export const ENG_APP_PORT = 3000;
-export const ENG_APP_DEFAULT_HOST = 'eng-app.localhost';
 export const SECRET_CHECKSUM_ANNOTATION = 'lab.cloud-native/secret-sha256';
 
 export interface EngAppOptions {
