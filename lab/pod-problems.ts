@@ -35,7 +35,7 @@ export function containerProblems(pod: V1Pod): ContainerProblem[] {
     }));
 }
 
-export const isPullProblem = (p: ContainerProblem) => PULL_REASONS.has(p.reason);
+const isPullProblem = (p: ContainerProblem) => PULL_REASONS.has(p.reason);
 
 /** A pull error that will not go away by waiting. */
 export function pullIsFinal(p: ContainerProblem, seenForMs: number, graceMs: number): boolean {

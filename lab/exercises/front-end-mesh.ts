@@ -92,8 +92,8 @@ export function withReplicas(saved: KubernetesObject, replicas: number): V1Deplo
 }
 
 /** Envoy stats the circuit-breaker exercise reads; Istio's default inclusion list leaves them out. */
-export const GATEWAY_STAT_SUFFIXES = ['upstream_rq_pending_overflow'];
-export const PROXY_CONFIG_ANNOTATION = 'proxy.istio.io/config';
+const GATEWAY_STAT_SUFFIXES = ['upstream_rq_pending_overflow'];
+const PROXY_CONFIG_ANNOTATION = 'proxy.istio.io/config';
 
 /**
  * A complete copy of the recorded gateway Deployment whose pods' ProxyConfig also emits

@@ -16,7 +16,7 @@ import { TESTENV } from '../versions.ts';
 import { modDownload } from './go.ts';
 
 /** Image tag prefixes that make the sim fail a pod like a real kubelet would. */
-export const SIM_FAULTS = {
+const SIM_FAULTS = {
   /** ErrImagePull with the registry's "not found", e.g. front-end:sim-no-such-image. */
   pullError: 'sim-no-such-image',
   /** Running, a container in CrashLoopBackOff after 3 restarts (exit code 1). */
@@ -64,7 +64,7 @@ conditions:
 `;
 
 /** What the lab adds: the two failure modes. */
-export function faultStages(): object[] {
+function faultStages(): object[] {
   const pullError = podStage('lab-image-pull-error', [notDeleted, pending, { key: imagesMatching(SIM_FAULTS.pullError), operator: 'Exists' },
     { key: '.status.containerStatuses.[].state.waiting.reason', operator: 'NotIn', values: ['ErrImagePull'] }], `${CONDITIONS}
 containerStatuses:
@@ -122,7 +122,7 @@ startTime: {{ $now | Quote }}
 }
 
 /** KWOK's own default stages for nodes and pods, read from the kwok module the testenv builds. */
-export async function defaultStages(): Promise<Stage[]> {
+async function defaultStages(): Promise<Stage[]> {
   const mod = await modDownload('sigs.k8s.io/kwok', TESTENV.kwok, tmpdir());
   const out: Stage[] = [];
   for (const file of DEFAULTS) out.push(parse(await readFile(join(mod.Dir, file), 'utf8')) as Stage);
