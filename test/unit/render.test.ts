@@ -77,7 +77,7 @@ test('istioctl manifest generate accepts the rendered IstioOperator: NodePorts, 
   t.is(dep('istiod')?.spec.template.spec.containers[0].image, 'docker.io/istio/pilot:1.30.4');
   const mesh = docs.find((d) => d.kind === 'ConfigMap' && d.metadata.name === 'istio')?.data.mesh as string;
   t.regex(mesh, /accessLogFile: \/dev\/stdout/);
-  t.regex(mesh, /service: jaeger-collector\.istio-system\.svc\.cluster\.local/);
+  t.regex(mesh, /service: jaeger\.monitoring\.svc\.cluster\.local/);
 });
 
 test('istioctl analyze over the rendered samples + the generated Istio install: no errors, no port-name findings', async (t) => {
