@@ -136,6 +136,12 @@ export const TESTENV = {
   },
   /** Lints .github/workflows (the one proof this machine cannot run: a real kind cluster in CI). */
   actionlint: 'v1.7.12',
+  /** prometheus-operator: the version kube-prometheus-stack 88.1.3 (CHARTS) ships (its Chart.yaml
+   * appVersion). Its module gives the sim the monitoring.coreos.com CRDs
+   * (example/prometheus-operator-crd, byte-identical to the chart's crds/ save a source comment; copied
+   * into <testenv>/crds/, never into the repo) and cmd/operator, run against the sim API server in
+   * test/cluster/prometheus-operator.test.ts. Bump with the chart. */
+  prometheusOperator: 'v0.93.0',
   /** Bump when the build recipe (ldflags, tags, package list) changes, to force a fresh cache dir. */
   recipe: 1,
 } as const;

@@ -63,6 +63,7 @@ async function build(args: string[]) {
       console.log(`${pad(name, 24)} ${pad(b.version, 50)} ${how}`);
     },
   });
+  for (const [group, c] of Object.entries(res.crds)) console.log(`${pad(`crds ${group}`, 24)} ${pad(`${c.files.length} files`, 50)} ${c.cached ? 'cached' : 'copied'} (${c.dir})`);
   const n = Object.values(res.built).filter((b) => !b.cached).length;
   console.log(`testenv: ${n} built, ${Object.keys(res.built).length - n} cached, ${Math.round((performance.now() - t0) / 1000)}s total`);
 }

@@ -8,6 +8,7 @@ import { go, goDirectives, goVersion, modDownload, readGoMod } from './go.ts';
 import { testenvBinDir, testenvRoot } from './paths.ts';
 import { GROUPS, type GroupSpec } from './spec.ts';
 import { withLock } from './lock.ts';
+import { ensureTestenvCrds, type CrdFolder } from './crds.ts';
 
 export { testenvBinDir } from './paths.ts';
 
@@ -38,14 +39,21 @@ export interface EnsureOptions {
 export interface EnsureResult {
   binDir: string;
   built: Record<string, BuiltBinary>;
+  /** CRDs copied out of Go modules (lab/testenv/crds.ts), by API group; none with `only`. */
+  crds: Record<string, CrdFolder>;
 }
 
 export class TestenvBuildError extends Error {}
 
 const secs = (t0: number) => Math.round((performance.now() - t0) / 100) / 10;
 
-/** Build whatever is missing (or everything with `force`) and return where the binaries are. */
+/** Build whatever is missing (or everything with `force`), copy the CRDs (unless `only`), and say where. */
 export async function ensureTestenv(opts: EnsureOptions = {}): Promise<EnsureResult> {
+  const res = await ensureBinaries(opts);
+  return { ...res, crds: opts.only ? {} : await ensureTestenvCrds({ force: opts.force }) };
+}
+
+async function ensureBinaries(opts: EnsureOptions): Promise<Omit<EnsureResult, 'crds'>> {
   const binDir = testenvBinDir();
   const built: Record<string, BuiltBinary> = {};
   const wanted = (name: string) => !opts.only || opts.only.includes(name);

@@ -4,6 +4,8 @@ export { ensureTestenv, testenvBinDir, TestenvBuildError } from './build.ts';
 export type { BuiltBinary, EnsureOptions, EnsureResult } from './build.ts';
 export { GROUPS, allBinaries } from './spec.ts';
 export { testenvRoot, testenvHash, kwokWorkdir, labCacheRoot } from './paths.ts';
+export { CRD_SOURCES, ensureTestenvCrds, testenvCrdDir, testenvCrds } from './crds.ts';
+export type { CrdFolder, CrdSource } from './crds.ts';
 export { startKwokCluster, stopKwokCluster, clusterMemory, kwokctlConfig } from './cluster.ts';
 export type { KwokCluster, KwokClusterOptions } from './cluster.ts';
 export { smokeTest } from './smoke.ts';

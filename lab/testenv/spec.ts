@@ -140,6 +140,22 @@ export const GROUPS: GroupSpec[] = [
     ldflags: () => kv('github.com/rhysd/actionlint', { version: TESTENV.actionlint.replace(/^v/, ''), installedFrom: 'cloud-native-lab-testenv' }),
   },
   {
+    id: 'prometheus-operator',
+    module: 'github.com/prometheus-operator/prometheus-operator',
+    version: TESTENV.prometheusOperator,
+    display: TESTENV.prometheusOperator,
+    // Run out of cluster against the sim API server (lab/testenv/prometheus-operator.ts).
+    bins: [{ name: 'prometheus-operator', pkg: 'github.com/prometheus-operator/prometheus-operator/cmd/operator', versionArgs: ['--version'] }],
+    // Like upstream's Makefile (GO_BUILD_LDFLAGS). Version also names the config-reloader image tag
+    // the operator puts in the StatefulSets it generates (pkg/operator/defaults.go).
+    ldflags: () =>
+      kv('github.com/prometheus/common/version', {
+        Version: TESTENV.prometheusOperator.replace(/^v/, ''),
+        Branch: 'HEAD',
+        BuildUser: 'cloud-native-lab-testenv',
+      }),
+  },
+  {
     id: 'kindcheck',
     module: 'cloud-native-lab/tools/kindcheck',
     version: TESTENV.kind,
