@@ -111,6 +111,17 @@ export const KIND_NODE_IMAGES: Record<string, string> = {
 /** Kubernetes version minikube starts when LAB_K8S_VERSION is unset (minikube downloads it itself). */
 export const MINIKUBE_DEFAULT_K8S = 'v1.35.1'; // minikube v1.38.1's own default
 
+/**
+ * Upstream promtool for the observability tests, built from Go modules by the testenv (Debian's
+ * prometheus package is built without Kubernetes service discovery, so its promtool rejects
+ * `kubernetes_sd_configs`). Kept out of TESTENV on purpose: adding it there would move every
+ * testenv binary to a new cache directory and rebuild them all; the testenv builds only what is
+ * missing, and test/observability/promtool.ts checks the built one reports this version (after a
+ * bump: npx tsx scripts/testenv.ts build --only promtool --force). Move it into TESTENV with the
+ * next TESTENV bump. v0.311.3 is Prometheus 3.11.3 (kube-prometheus-stack 88.1.3 runs 3.x).
+ */
+export const PROMTOOL = { module: 'github.com/prometheus/prometheus', version: 'v0.311.3', prometheusVersion: '3.11.3' } as const;
+
 /** What `scripts/testenv.ts` builds from Go modules for tests and `LAB_PROVIDER=sim`.
  * Owned by the testenv builder; changing any value changes the cache key.
  * Why these pins: docs/testenv-notes.md. */

@@ -2,7 +2,7 @@
 // so binaries from the same module share compilation.
 import path from 'node:path';
 import { PROJECT_ROOT } from '../project-root.ts';
-import { TESTENV } from '../versions.ts';
+import { PROMTOOL, TESTENV } from '../versions.ts';
 import { goPlatform } from './paths.ts';
 import { requiredVersion, stagingModules } from './go.ts';
 
@@ -154,6 +154,16 @@ export const GROUPS: GroupSpec[] = [
         Branch: 'HEAD',
         BuildUser: 'cloud-native-lab-testenv',
       }),
+  },
+  {
+    id: 'prometheus',
+    module: PROMTOOL.module,
+    version: PROMTOOL.version,
+    display: `Prometheus ${PROMTOOL.prometheusVersion} promtool (${PROMTOOL.version})`,
+    bins: [{ name: 'promtool', pkg: 'github.com/prometheus/prometheus/cmd/promtool', versionArgs: ['--version'] }],
+    // Prometheus' own build tags: no service discovery but Kubernetes' (all the lab's configs use).
+    tags: ['remove_all_sd', 'enable_kubernetes_sd'],
+    ldflags: () => kv('github.com/prometheus/common/version', { Version: PROMTOOL.prometheusVersion, Branch: 'HEAD', Revision: PROMTOOL.version }),
   },
   {
     id: 'kindcheck',
