@@ -18,6 +18,7 @@ import {
 } from './config-keys.ts';
 import { readActiveLab } from './active-lab.ts';
 import { suggest } from './suggest.ts';
+import { PF_PORTS_KEY, parsePfPorts, type PfTargetName } from './pf-ports.ts';
 import { CAPABILITIES } from './providers/capabilities.ts';
 
 export { activeLabFile } from './active-lab.ts';
@@ -42,6 +43,8 @@ export interface LabConfig {
   /** Sample image overrides; undefined = the pinned defaults. */
   frontEndV2Image?: string;
   engAppImage?: string;
+  /** Local ports of `lab pf` moved by LAB_PF_PORTS; a target not named keeps its default (lab/pf-ports.ts). */
+  pfPorts: Partial<Record<PfTargetName, number>>;
   /** Project directory; `.lab/` state lives under it. */
   root: string;
   stateDir: string;
@@ -179,12 +182,14 @@ export function validate(raw: Map<string, Raw>, ctx: Ctx): Partial<LabConfig> {
   };
   const frontEndV2Image = image('LAB_FRONTEND_V2_IMAGE');
   const engAppImage = image('LAB_ENG_APP_IMAGE');
+  const pfPorts = parsePfPorts(get(PF_PORTS_KEY), { httpPort, httpsPort }, show(PF_PORTS_KEY), problems);
 
   return {
     provider,
     clusterName,
     frontEndV2Image,
     engAppImage,
+    pfPorts,
     profile,
     k8sVersion,
     workers,

@@ -1,58 +1,123 @@
 // `lab pf`: kubectl port-forwards to the lab's UIs and apps, bound to 127.0.0.1 only (never beyond),
-// through the lab's kubeconfig and context. Runs until Ctrl-C.
+// through the lab's kubeconfig and context. Runs until Ctrl-C; a forward that drops is started again
+// (lab/forward-supervisor.ts). The targets themselves are in lab/ui-targets.ts.
+import net from 'node:net';
 import type { V1Service } from '@kubernetes/client-node';
 import type { LabContext } from './context.ts';
 import { LabError, UsageError } from './errors.ts';
+import { kubectlSpawner } from './forward-spawn.ts';
+import { type ForwardSpawner, type SupervisorClock, realClock, superviseAll } from './forward-supervisor.ts';
+import { PF_PORTS_KEY, pfLocalPort } from './pf-ports.ts';
+import { FORWARD_TARGETS, type ForwardTarget, installedBy, kialiLinkNote, profilesInstalling, targetLine } from './ui-targets.ts';
 
-export interface ForwardTarget {
-  name: string;
-  namespace: string;
-  service: string;
-  remotePort: number;
-  localPort: (ctx: LabContext) => number;
-  what: string;
-}
-
-export const FORWARD_TARGETS: ForwardTarget[] = [
-  { name: 'ingress', namespace: 'istio-system', service: 'istio-ingressgateway', remotePort: 80, localPort: (ctx) => ctx.cfg.httpPort, what: 'Istio ingress gateway (sock-shop at /, eng_app at Host eng-app.localhost)' },
-  { name: 'front-end', namespace: 'sock-shop', service: 'front-end', remotePort: 80, localPort: () => 8079, what: 'sock-shop front-end, bypassing the gateway' },
-  { name: 'eng-app', namespace: 'eng-app', service: 'eng-app-app-service', remotePort: 3000, localPort: () => 3000, what: 'eng_app, bypassing the gateway' },
-];
+export { FORWARD_TARGETS, type ForwardTarget, uiLines } from './ui-targets.ts';
 
 export function forwardArgv(ctx: LabContext, t: ForwardTarget): string[] {
   return [
     ctx.tool('kubectl'), '--kubeconfig', ctx.cfg.kubeconfig, '--context', ctx.provider.contextName(),
-    'port-forward', '--address', '127.0.0.1', '-n', t.namespace, `svc/${t.service}`, `${t.localPort(ctx)}:${t.remotePort}`,
+    'port-forward', '--address', '127.0.0.1', '-n', t.namespace, `svc/${t.service}`, `${pfLocalPort(ctx.cfg, t.name)}:${t.remotePort}`,
   ];
 }
 
-/** Which targets to forward: the named ones, or every one whose Service exists. Where the cluster
- * publishes the ingress on 127.0.0.1 itself (kind), it is not forwarded. */
+async function serviceExists(ctx: LabContext, t: ForwardTarget): Promise<boolean> {
+  return Boolean(await ctx.kube().get<V1Service>({ apiVersion: 'v1', kind: 'Service', namespace: t.namespace, name: t.service }));
+}
+
+function whyMissing(ctx: LabContext, t: ForwardTarget): string {
+  const profile = `LAB_PROFILE=${ctx.cfg.profile}`;
+  return installedBy(ctx.cfg, t) ? `${profile} installs it but the Service is missing: is the lab up? (make lab-up)` : `not installed with ${profile}`;
+}
+
+/** Which targets to forward: the named ones, or every one whose Service exists (the others are
+ * listed in one line per reason). Where the cluster publishes the ingress on 127.0.0.1 itself
+ * (kind), it is not forwarded. */
 export async function chooseTargets(ctx: LabContext, names: string[]): Promise<ForwardTarget[]> {
   const unknown = names.filter((n) => !FORWARD_TARGETS.some((t) => t.name === n));
   if (unknown.length) throw new UsageError(`unknown port-forward target ${unknown.join(', ')}; use one of: ${FORWARD_TARGETS.map((t) => t.name).join(', ')}`);
   const wanted = names.length ? FORWARD_TARGETS.filter((t) => names.includes(t.name)) : FORWARD_TARGETS;
   const out: ForwardTarget[] = [];
+  const skipped = new Map<string, string[]>();
   for (const t of wanted) {
     if (t.name === 'ingress' && ctx.provider.capabilities.ingressOnHostPort) {
       ctx.log.info(`ingress: already on http://127.0.0.1:${ctx.cfg.httpPort} (${ctx.provider.name} maps it), not forwarded`);
       continue;
     }
-    const svc = await ctx.kube().get<V1Service>({ apiVersion: 'v1', kind: 'Service', namespace: t.namespace, name: t.service });
-    if (!svc) {
-      if (names.includes(t.name)) throw new LabError(`${t.namespace}/${t.service} does not exist; is the lab up? (make lab-up)`);
+    if (await serviceExists(ctx, t)) {
+      out.push(t);
       continue;
     }
-    out.push(t);
+    if (names.includes(t.name)) {
+      const hint = installedBy(ctx.cfg, t) ? '' : ` (${profilesInstalling(t)} installs it)`;
+      throw new LabError(`${t.name}: ${t.namespace}/${t.service} does not exist — ${whyMissing(ctx, t)}${hint}`);
+    }
+    const why = whyMissing(ctx, t);
+    skipped.set(why, [...(skipped.get(why) ?? []), t.name]);
+  }
+  for (const [why, which] of skipped) ctx.log.info(`not forwarded: ${which.join(', ')} — ${why}`);
+  return out;
+}
+
+/** The setting that moves a target's local port. */
+const portSetting = (t: ForwardTarget) => (t.name === 'ingress' ? 'LAB_HTTP_PORT' : `${PF_PORTS_KEY}=${t.name}=<free port>`);
+
+/** A target left on its default port that LAB_HTTP_PORT / LAB_HTTPS_PORT now takes: a usage error. */
+export function portClashes(ctx: LabContext, targets: ForwardTarget[]): string[] {
+  const taken = [['LAB_HTTP_PORT', ctx.cfg.httpPort], ['LAB_HTTPS_PORT', ctx.cfg.httpsPort]] as const;
+  return targets.flatMap((t) =>
+    t.name === 'ingress' ? [] : taken.filter(([, p]) => p === pfLocalPort(ctx.cfg, t.name)).map(([key, p]) => `${t.name}: local port ${p} is ${key} (the ingress); set ${portSetting(t)}`),
+  );
+}
+
+/** Can we listen on 127.0.0.1:port right now? */
+export function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = net.createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+  });
+}
+
+/** Every target whose local port is taken, named with its port and the setting that moves it. */
+export async function busyPorts(ctx: LabContext, targets: ForwardTarget[], isFree: (port: number) => Promise<boolean> = portFree): Promise<string[]> {
+  const out: string[] = [];
+  for (const t of targets) {
+    const port = pfLocalPort(ctx.cfg, t.name);
+    if (!(await isFree(port))) out.push(`${t.name}: 127.0.0.1:${port} is already in use (another lab pf? lsof -iTCP:${port} -sTCP:LISTEN); stop that, or set ${portSetting(t)}`);
   }
   return out;
 }
 
-export async function forward(ctx: LabContext, targets: ForwardTarget[]): Promise<void> {
+export interface ForwardOptions {
+  /** Aborted on Ctrl-C / SIGTERM: every forward stops and `forward` returns. */
+  signal: AbortSignal;
+  /** Where the target lines go (stdout: they may carry passwords, so not the log). */
+  write?: (line: string) => void;
+  /** Print passwords (the caller passes "stdout is a terminal"). */
+  showSecrets?: boolean;
+  spawn?: ForwardSpawner;
+  clock?: SupervisorClock;
+  isFree?: (port: number) => Promise<boolean>;
+}
+
+export async function forward(ctx: LabContext, targets: ForwardTarget[], opts: ForwardOptions): Promise<void> {
   if (targets.length === 0) throw new LabError('nothing to forward: none of the services exist yet (make lab-up)');
-  for (const t of targets) ctx.log.info(`${t.name.padEnd(10)} http://127.0.0.1:${t.localPort(ctx)}  → ${t.namespace}/${t.service}:${t.remotePort}  ${t.what}`);
-  ctx.log.info('Ctrl-C stops the forwards.');
-  const results = await Promise.all(targets.map((t) => { const [cmd, ...args] = forwardArgv(ctx, t); return ctx.run.run(cmd, args, { inherit: true }); }));
-  const failed = results.map((r, i) => [r, targets[i]] as const).filter(([r]) => r.exitCode !== 0);
-  if (failed.length) throw new LabError(`port-forward ended: ${failed.map(([r, t]) => `${t.name} (exit ${r.exitCode})`).join(', ')}`);
+  const clashes = portClashes(ctx, targets);
+  if (clashes.length) throw new UsageError(clashes, `Nothing was started. Choose free ports with ${PF_PORTS_KEY} (see .env.example).`);
+  const busy = await busyPorts(ctx, targets, opts.isFree);
+  if (busy.length) throw new LabError(busy.length === 1 ? `${busy[0]} — nothing was started` : `local ports in use, nothing was started:\n${busy.map((b) => `  - ${b}`).join('\n')}`);
+  const write = opts.write ?? ((l: string) => process.stdout.write(`${l}\n`));
+  for (const t of targets) write(targetLine(ctx.cfg, t, opts.showSecrets ?? false));
+  const note = targets.some((t) => t.name === 'kiali') ? kialiLinkNote(ctx.cfg) : undefined;
+  if (note) write(`  ${note}`);
+  ctx.log.info('Ctrl-C stops the forwards; one that drops (its pod restarted) is started again.');
+  const ends = await superviseAll(
+    targets.map((t) => ({ name: t.name, argv: forwardArgv(ctx, t), service: `${t.namespace}/${t.service}`, serviceExists: () => serviceExists(ctx, t) })),
+    { spawn: opts.spawn ?? kubectlSpawner((l) => ctx.log.info(l)), clock: opts.clock ?? realClock, log: (l) => ctx.log.info(l), signal: opts.signal },
+  );
+  if (opts.signal.aborted) {
+    ctx.log.info(`stopped ${targets.length} forward${targets.length === 1 ? '' : 's'}`);
+    return;
+  }
+  const given = ends.flatMap((e) => (e.reason === 'stopped' ? [] : [`${e.name} (${e.detail})`]));
+  throw new LabError(`every forward has ended: ${given.join(', ')}`);
 }

@@ -1,6 +1,7 @@
 // `lab up`: the pipeline as a reconcile, then a summary of where things are and what to run next.
 import type { LabContext } from './context.ts';
 import { planLines, runPipeline, type StepOutcome } from './pipeline.ts';
+import { uiLines } from './ui-targets.ts';
 
 export async function runUp(ctx: LabContext, out: NodeJS.WritableStream = process.stdout): Promise<StepOutcome[]> {
   if (ctx.flags.dryRun) {
@@ -17,6 +18,8 @@ export async function runUp(ctx: LabContext, out: NodeJS.WritableStream = proces
       `  ingress:    ${url}`,
       `  kubeconfig: ${ctx.cfg.kubeconfig} (context ${ctx.provider.contextName()})`,
       `  data:       ${ctx.cfg.dataDir}`,
+      // Passwords only when stdout is a terminal, never into a redirected log.
+      ...uiLines(ctx.cfg, { showSecrets: Boolean((out as NodeJS.WriteStream).isTTY) }),
       'Next:',
       `  kubectl --kubeconfig ${ctx.cfg.kubeconfig} get nodes -L node.kubernetes.io/nodegroup`,
       '  make lab-status',
