@@ -1,7 +1,7 @@
 // Readiness as the API reports it, and watch-based waits for it: shared by every step. A wait for
 // a Deployment or Job also watches its pods: their waiting reasons are reported as soon as they
 // appear, and an image that cannot be pulled ends the wait at once, naming the image.
-import type { V1CustomResourceDefinition, V1Deployment, V1Job, V1Pod } from '@kubernetes/client-node';
+import type { V1CustomResourceDefinition, V1DaemonSet, V1Deployment, V1Job, V1Pod, V1StatefulSet } from '@kubernetes/client-node';
 import { API_CONCURRENCY, mapLimit } from './concurrency.ts';
 import { LabError } from './errors.ts';
 import type { Kube } from './kube.ts';
@@ -20,6 +20,18 @@ export const isRolledOut = (d: V1Deployment) => {
     (s.updatedReplicas ?? 0) === want && (s.replicas ?? 0) === want && (s.availableReplicas ?? 0) === want;
 };
 export const isComplete = (j: V1Job) => has(j as WithConditions, 'Complete');
+/** Every replica ready and on the current revision (what `kubectl rollout status` waits for). */
+export const isStatefulSetReady = (s: V1StatefulSet) => {
+  const want = s.spec?.replicas ?? 1;
+  const st = s.status ?? { replicas: 0 };
+  return (s.metadata?.generation ?? 0) <= (st.observedGeneration ?? 0) && (st.readyReplicas ?? 0) === want && (st.updatedReplicas ?? 0) === want;
+};
+/** Scheduled on every node it should be, each pod updated and ready. */
+export const isDaemonSetReady = (d: V1DaemonSet) => {
+  const st = d.status;
+  if (!st) return false;
+  return (d.metadata?.generation ?? 0) <= (st.observedGeneration ?? 0) && st.numberReady === st.desiredNumberScheduled && (st.updatedNumberScheduled ?? 0) === st.desiredNumberScheduled;
+};
 export const isEstablished = (c: V1CustomResourceDefinition) => has(c as WithConditions, 'Established');
 
 export interface WaitOptions {
@@ -84,13 +96,20 @@ export function waitCrdEstablished(kube: Kube, name: string, timeoutMs: number):
   return kube.waitFor<V1CustomResourceDefinition>('/apis/apiextensions.k8s.io/v1/customresourcedefinitions', name, isEstablished, timeoutMs, `CRD ${name} to be established`);
 }
 
-/** The Deployments not rolled out and Jobs not complete among `objs` (by their live state). */
+/** The Deployments not rolled out, StatefulSets and DaemonSets not ready and Jobs not complete among
+ * `objs` (by their live state). */
 export async function notReady(kube: Kube, objs: Array<{ kind?: string; metadata?: { name?: string; namespace?: string } }>): Promise<string[]> {
   const each = await mapLimit(objs, API_CONCURRENCY, async (o): Promise<string | undefined> => {
     const ref = { namespace: o.metadata!.namespace!, name: o.metadata!.name! };
     if (o.kind === 'Deployment') {
       const d = await kube.get<V1Deployment>({ apiVersion: 'apps/v1', kind: 'Deployment', ...ref });
       if (d && !isRolledOut(d)) return `Deployment/${ref.namespace}/${ref.name} not ${isAvailable(d) ? 'rolled out (a new version is not ready)' : 'Available'}`;
+    } else if (o.kind === 'StatefulSet') {
+      const s = await kube.get<V1StatefulSet>({ apiVersion: 'apps/v1', kind: 'StatefulSet', ...ref });
+      if (s && !isStatefulSetReady(s)) return `StatefulSet/${ref.namespace}/${ref.name} not ready (${s.status?.readyReplicas ?? 0}/${s.spec?.replicas ?? 1})`;
+    } else if (o.kind === 'DaemonSet') {
+      const d = await kube.get<V1DaemonSet>({ apiVersion: 'apps/v1', kind: 'DaemonSet', ...ref });
+      if (d && !isDaemonSetReady(d)) return `DaemonSet/${ref.namespace}/${ref.name} not ready (${d.status?.numberReady ?? 0}/${d.status?.desiredNumberScheduled ?? '?'})`;
     } else if (o.kind === 'Job') {
       const j = await kube.get<V1Job>({ apiVersion: 'batch/v1', kind: 'Job', ...ref });
       if (j && !isComplete(j)) return `Job/${ref.namespace}/${ref.name} not complete`;

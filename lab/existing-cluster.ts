@@ -11,6 +11,8 @@ import { NODEGROUP_LABEL } from './config-keys.ts';
 import type { LabContext } from './context.ts';
 import { FIELD_MANAGER } from './kube-refs.ts';
 import { ISTIO_NAMESPACE } from './istio/operator.ts';
+import { monitoringNamespace } from './steps/observability.ts';
+import { PROFILE_RELEASES } from './observability/profiles.ts';
 import { renderStorage } from './steps/storage-objects.ts';
 import { SAMPLES, sampleObjects } from './steps/samples.ts';
 
@@ -32,7 +34,11 @@ export async function foreignMesh(ctx: LabContext): Promise<string[]> {
 
 /** Namespaces `up` would create. */
 export function labNamespaces(ctx: LabContext): string[] {
-  const objs = [...renderStorage(ctx.cfg.storage), ...SAMPLES.flatMap((s) => sampleObjects(ctx, s, 'example'))];
+  const objs = [
+    ...renderStorage(ctx.cfg.storage),
+    ...SAMPLES.flatMap((s) => sampleObjects(ctx, s, 'example')),
+    ...(PROFILE_RELEASES[ctx.cfg.profile].length ? [monitoringNamespace()] : []),
+  ];
   return [...new Set(objs.filter((o) => o.kind === 'Namespace').map((o) => o.metadata!.name!))];
 }
 

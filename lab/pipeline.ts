@@ -1,16 +1,22 @@
 // What `lab up` does, in order. Reading this list tells you the whole bring-up.
-// Later components (Istio, observability, samples) append their steps here.
 import { LabError, wrap } from './errors.ts';
 import type { LabContext } from './context.ts';
 import { clusterStep } from './steps/cluster.ts';
 import { nodeGroupsStep } from './steps/node-groups.ts';
 import { istioStep } from './steps/istio.ts';
+import { meshMonitorsStep } from './steps/mesh-monitors.ts';
+import { observabilityStep } from './steps/observability.ts';
+import { alloyStep, jaegerStep, kialiStep, lokiStep, prometheusStackStep } from './steps/observability-releases.ts';
 import { preflightStep } from './steps/preflight.ts';
 import { samplesStep } from './steps/samples.ts';
 import { storageStep } from './steps/storage.ts';
 import type { Step } from './steps/types.ts';
 
-export const PIPELINE: Step[] = [preflightStep, clusterStep, nodeGroupsStep, storageStep, istioStep, samplesStep];
+export const PIPELINE: Step[] = [
+  preflightStep, clusterStep, nodeGroupsStep, storageStep, istioStep, samplesStep,
+  // The observability stack (which releases: LAB_PROFILE, lab/observability/profiles.ts).
+  observabilityStep, prometheusStackStep, meshMonitorsStep, jaegerStep, lokiStep, alloyStep, kialiStep,
+];
 
 export type StepOutcome = { step: string; result: 'applied' | 'unchanged' | 'skipped' | 'disabled'; detail?: string };
 
@@ -29,7 +35,8 @@ export function ordered(steps: Step[] = PIPELINE): Step[] {
 
 /** Skipped because the provider has no data plane and the step needs one. */
 export function skippedHere(ctx: LabContext, step: Step): string | undefined {
-  return !ctx.provider.capabilities.dataPlane && step.needsDataPlane ? `skipped (${ctx.provider.name}): needs ${step.needsDataPlane}` : undefined;
+  if (!ctx.provider.capabilities.dataPlane && step.needsDataPlane) return `skipped (${ctx.provider.name}): needs ${step.needsDataPlane}`;
+  return step.skipReason?.(ctx);
 }
 
 /** Reconcile every enabled step: check, then apply only what is not done. */
@@ -43,7 +50,7 @@ export async function runPipeline(ctx: LabContext, steps: Step[] = PIPELINE): Pr
     const skipped = skippedHere(ctx, step);
     if (skipped) {
       ctx.status.skip(`${step.title}: ${skipped}`);
-      out.push({ step: step.name, result: 'skipped', detail: step.needsDataPlane });
+      out.push({ step: step.name, result: 'skipped', detail: skipped });
       continue;
     }
     ctx.status.start(step.title);

@@ -9,7 +9,7 @@ export interface LabStatus {
   cluster: { provider: string; name: string; context: string; kubeconfig: string; exists: boolean; reachable: boolean; error?: string };
   nodes: Array<{ name: string; group: string | null; ready: boolean; controlPlane: boolean }>;
   volumes: Array<{ pv: string; phase: string; claim: string | null; mode: string }>;
-  components: Array<{ step: string; state: 'ready' | 'not ready' | 'skipped (sim)' | 'error'; detail?: string }>;
+  components: Array<{ step: string; state: 'ready' | 'not ready' | `skipped (${string})` | 'error'; detail?: string }>;
 }
 
 export async function collectStatus(ctx: LabContext): Promise<LabStatus> {
@@ -47,7 +47,8 @@ export async function collectStatus(ctx: LabContext): Promise<LabStatus> {
   // The checks only read: asked side by side, in pipeline order in the output.
   const steps = PIPELINE.filter((s) => !['preflight', 'cluster'].includes(s.name) && s.enabled(ctx.cfg));
   st.components = await Promise.all(steps.map(async (step): Promise<LabStatus['components'][number]> => {
-    if (skippedHere(ctx, step)) return { step: step.name, state: 'skipped (sim)', detail: `needs ${step.needsDataPlane}` };
+    const skipped = skippedHere(ctx, step);
+    if (skipped) return { step: step.name, state: `skipped (${ctx.provider.name})`, detail: skipped.replace(/^skipped \([^)]*\): /, '') };
     try {
       const r = await step.check(ctx);
       return { step: step.name, state: r.done ? 'ready' : 'not ready', detail: r.done ? undefined : r.detail };

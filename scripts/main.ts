@@ -4,6 +4,7 @@ import yargs, { type Argv } from 'yargs';
 import { LabError, UsageError, exitCodeFor } from '../lab/errors.ts';
 import { configOptions } from './options.ts';
 import { logsCommand, seedCommand, shellCommand } from './commands/apps.ts';
+import { chartsCommand } from './commands/charts.ts';
 import { checkCommand } from './commands/check.ts';
 import { exerciseCommand } from './commands/exercise.ts';
 import { pfCommand } from './commands/pf.ts';
@@ -31,13 +32,14 @@ export function buildCli(args: string[]): Argv {
       .command(checkCommand)
       .command(exerciseCommand)
       .command(pfCommand)
+      .command(chartsCommand)
       .option('verbose', { type: 'boolean', default: false, describe: 'Show commands run, debug lines and error stacks' })
       .example('$0 up', 'create the kind cluster and install everything (make lab-up)')
       .example('$0 plan --provider minikube', 'show every step and command for minikube, run nothing')
       .example('LAB_PROVIDER=sim $0 up', 'rehearse on a local control plane without Docker (make lab-sim)')
       .example('$0 down --purge --yes', 'delete the cluster and the lab data')
       .example('$0 check split --url http://127.0.0.1:8080/ --expect v1=80,v2=20', 'assert a traffic split, with numbers')
-      .demandCommand(1, 'Name a command: up, plan, down, status, doctor, render, seed, logs, shell, check or pf (see --help)')
+      .demandCommand(1, 'Name a command: up, plan, down, status, doctor, render, seed, logs, shell, check, pf or charts (see --help)')
       .strict()
       .recommendCommands()
       .completion('completion', 'Print a shell completion script (bash/zsh): lab completion >> ~/.bashrc')

@@ -2,6 +2,7 @@
 // run pods?", "is the ingress already on a host port?", "how is the mesh installed?" rather than
 // "is this sim?". A new provider adds one entry here and its class file. Static, so settings
 // validation and step selection can use it before any provider object exists.
+import type { KubernetesObject } from '@kubernetes/client-node';
 import type { ProviderName } from '../config-keys.ts';
 import { testenvBinDir } from '../testenv/paths.ts';
 import { KIND_NODE_IMAGES, MINIKUBE_DEFAULT_K8S, TESTENV } from '../versions.ts';
@@ -24,6 +25,9 @@ export interface ProviderCapabilities {
   k8sVersions(): string[] | undefined;
   /** LAB_K8S_VERSION when unset ('' = the cluster's own). */
   defaultK8sVersion(): string;
+  /** CRDs of an API group the provider can supply when the chart that brings them cannot be
+   * installed (sim: the monitoring.coreos.com CRDs from the test environment). */
+  fallbackCrds?(group: string): KubernetesObject[];
 }
 
 const none = () => [];

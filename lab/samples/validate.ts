@@ -1,5 +1,6 @@
 // Offline schema check for rendered objects: the OpenAPI schemas of kubernetes-models (built-in
-// kinds) and @kubernetes-models/istio (Istio CRDs), plus the few rules those schemas leave out.
+// kinds), @kubernetes-models/istio (Istio CRDs) and @kubernetes-models/prometheus-operator (the
+// lab's PodMonitor and ServiceMonitor), plus the few rules those schemas leave out.
 // Catches wrong types (replicas: "1"), missing required fields (a Service port without `port`),
 // bad enums (tls.mode) and wrong apiVersions. It does NOT catch misspelt field names: the
 // schemas allow unknown properties, as the API server's non-strict decoding would.
@@ -25,6 +26,8 @@ import { AuthorizationPolicy } from '@kubernetes-models/istio/security.istio.io/
 import { PeerAuthentication } from '@kubernetes-models/istio/security.istio.io/v1beta1/PeerAuthentication';
 import { IstioOperator } from '@kubernetes-models/istio/install.istio.io/v1alpha1/IstioOperator';
 import { Telemetry } from '@kubernetes-models/istio/telemetry.istio.io/v1alpha1/Telemetry';
+import { PodMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PodMonitor';
+import { ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor';
 
 type ModelClass = (new (data: never) => { validate(): void }) & { apiVersion: string; kind: string };
 
@@ -33,7 +36,7 @@ const MODELS: ModelClass[] = [
   Namespace, Service, Secret, ConfigMap, ServiceAccount, PersistentVolume, PersistentVolumeClaim,
   Deployment, StatefulSet, DaemonSet, Job, CronJob, StorageClass,
   Gateway, VirtualService, DestinationRule, ServiceEntry, PeerAuthentication, AuthorizationPolicy,
-  IstioOperator, Telemetry,
+  IstioOperator, Telemetry, PodMonitor, ServiceMonitor,
 ] as unknown as ModelClass[];
 
 const BY_TYPE = new Map(MODELS.map((m) => [`${m.apiVersion}/${m.kind}`, m]));

@@ -18,6 +18,9 @@ export interface Step {
   /** What of a data plane the step needs, if any: on a provider without one (sim) it is skipped
    * visibly, `skipped (sim): needs …`. */
   needsDataPlane?: string;
+  /** Any other reason this provider cannot run the step (shown as the skip), e.g. a chart archive
+   * that sim cannot download. */
+  skipReason?(ctx: LabContext): string | undefined;
   check(ctx: LabContext): Promise<CheckResult>;
   apply(ctx: LabContext): Promise<void>;
   /** Lines for `lab plan` (commands, files, objects) without touching anything. */

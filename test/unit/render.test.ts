@@ -8,11 +8,14 @@ import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
+import { loadValues } from '../../lab/charts/values.ts';
 import { validateObjects } from '../../lab/samples/validate.ts';
+import { CHARTS } from '../../lab/versions.ts';
 import { istioAnalyze, istioManifestGenerate } from '../../lab/testenv/validate.ts';
 import { LAB_MJS, LAB_NODE, REPO, tempDir } from '../helpers.ts';
 
 const project = tempDir('lab-render-');
+const HELMFILE = 'helm-releases.yaml';
 const out = path.join(project, 'rendered');
 let objects: Array<KubernetesObject & { file: string }> = [];
 
@@ -24,7 +27,7 @@ test.before(() => {
     env: { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('LAB_'))), CI: 'true' },
   });
   if (r.status !== 0) throw new Error(`lab render failed: ${r.stderr}`);
-  for (const file of (readdirSync(out, { recursive: true }) as string[]).filter((f) => f.endsWith('.yaml') && !f.startsWith('cluster'))) {
+  for (const file of (readdirSync(out, { recursive: true }) as string[]).filter((f) => f.endsWith('.yaml') && !f.startsWith('cluster') && f !== HELMFILE)) {
     for (const doc of parseAllDocuments(readFileSync(path.join(out, file), 'utf8'))) objects.push({ ...(doc.toJS() as KubernetesObject), file });
   }
 });
@@ -35,7 +38,7 @@ test('one file per manifests/ folder, the exercises\' phases under exercises/, p
     'exercises/blue-green/blue.yaml', 'exercises/blue-green/green.yaml',
     'exercises/circuit-breaker/all-to-v1.yaml', 'exercises/circuit-breaker/breaker.yaml', 'exercises/circuit-breaker/carts-down.yaml',
     'exercises/traffic-split/80-20.yaml',
-    'istio.yaml', 'istio/istio-operator.yaml', 'sock-shop.yaml', 'storage/hostpath.yaml',
+    HELMFILE, 'istio.yaml', 'istio/istio-operator.yaml', 'observability.yaml', 'observability/monitors.yaml', 'sock-shop.yaml', 'storage/hostpath.yaml',
   ]);
   t.deepEqual(readdirSync(path.join(out, 'cluster')), ['kind-config.yaml']);
   const count = (file: string) => objects.filter((o) => o.file === file).length;
@@ -82,7 +85,7 @@ test('istioctl manifest generate accepts the rendered IstioOperator: NodePorts, 
 
 test('istioctl analyze over the rendered samples + the generated Istio install: no errors, no port-name findings', async (t) => {
   const dir = tempDir('lab-analyze-all-');
-  for (const f of readdirSync(out).filter((x) => x.endsWith('.yaml'))) {
+  for (const f of readdirSync(out).filter((x) => x.endsWith('.yaml') && x !== HELMFILE)) {
     writeFileSync(path.join(dir, f), readFileSync(path.join(out, f)));
   }
   writeFileSync(path.join(dir, 'storage.yaml'), readFileSync(path.join(out, 'storage', 'hostpath.yaml')));
@@ -93,4 +96,37 @@ test('istioctl analyze over the rendered samples + the generated Istio install: 
   t.is(r.exitCode, 0, r.stderr);
   t.deepEqual(r.findings.filter((f) => f.code === 'IST0118'), []);
   t.notRegex(r.stderr, /error processing|could not be parsed/);
+});
+
+test('helm-releases.yaml: helmfile\'s shape, exactly the releases up installs for these settings, pinned, our values inline', (t) => {
+  const doc = parseAllDocuments(readFileSync(path.join(out, HELMFILE), 'utf8'))[0].toJS() as {
+    repositories: Array<{ name: string; url: string }>;
+    releases: Array<{ name: string; namespace: string; chart: string; version: string; values: unknown[] }>;
+  };
+  // LAB_PROFILE=standard (the default): kube-prometheus-stack, Jaeger, Kiali — not Loki/Alloy.
+  t.deepEqual(doc.releases.map((r) => `${r.namespace}/${r.name} ${r.chart}@${r.version}`), [
+    `monitoring/kube-prometheus-stack prometheus-community/kube-prometheus-stack@${CHARTS['kube-prometheus-stack'].version}`,
+    `monitoring/jaeger jaegertracing/jaeger@${CHARTS.jaeger.version}`,
+    `istio-system/kiali kiali/kiali-server@${CHARTS['kiali-server'].version}`,
+  ]);
+  t.deepEqual(doc.repositories, [
+    { name: 'prometheus-community', url: 'https://prometheus-community.github.io/helm-charts' },
+    { name: 'jaegertracing', url: 'https://jaegertracing.github.io/helm-charts' },
+    { name: 'kiali', url: 'https://kiali.org/helm-charts' },
+  ]);
+  for (const r of doc.releases) t.deepEqual(r.values, [loadValues(r.name)], `${r.name}: the values up gives helm`);
+});
+
+test('helm-releases.yaml follows LAB_PROFILE: full adds Loki and Alloy; minimal writes none', (t) => {
+  const render = (profile: string) => {
+    const dir = path.join(tempDir('lab-render-p-'), 'out');
+    const r = spawnSync(LAB_NODE, [LAB_MJS, 'render', '--out', dir, '--profile', profile], { cwd: project, encoding: 'utf8', env: { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('LAB_'))), CI: 'true' } });
+    t.is(r.status, 0, r.stderr);
+    return dir;
+  };
+  const full = parseAllDocuments(readFileSync(path.join(render('full'), HELMFILE), 'utf8'))[0].toJS() as { releases: Array<{ name: string }> };
+  t.deepEqual(full.releases.map((r) => r.name), ['kube-prometheus-stack', 'loki', 'alloy', 'jaeger', 'kiali']);
+  const minimal = render('minimal');
+  t.false(readdirSync(minimal).includes(HELMFILE));
+  t.false(readdirSync(minimal).includes('observability.yaml'));
 });

@@ -1,0 +1,43 @@
+// The CRDs a chart archive carries in its crds/ folders (its own and its subcharts'). The lab applies
+// them itself, server-side, before helm runs with --skip-crds: some (prometheuses ≈ 830 KB) are too
+// big for client-side apply's last-applied annotation, and helm never updates a CRD on upgrade.
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { KubernetesObject } from '@kubernetes/client-node';
+import { parseAllDocuments } from 'yaml';
+import type { Runner } from '../run.ts';
+import { mustRun } from '../run.ts';
+
+function yamlFilesUnder(dir: string): string[] {
+  return readdirSync(dir).sort().flatMap((name) => {
+    const p = path.join(dir, name);
+    if (statSync(p).isDirectory()) return yamlFilesUnder(p);
+    return /\.ya?ml$/.test(name) ? [p] : [];
+  });
+}
+
+/** Every `crds/` folder in an unpacked chart tree (helm reads <chart>/crds and charts/<sub>/crds). */
+function crdDirs(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const p = path.join(dir, name);
+    if (!statSync(p).isDirectory()) return [];
+    return name === 'crds' ? [p] : crdDirs(p);
+  });
+}
+
+export function crdsInTree(chartDir: string): KubernetesObject[] {
+  return crdDirs(chartDir).flatMap(yamlFilesUnder).flatMap((f) =>
+    parseAllDocuments(readFileSync(f, 'utf8')).map((d) => d.toJS() as KubernetesObject | null).filter((o): o is KubernetesObject => o?.kind === 'CustomResourceDefinition'));
+}
+
+/** The CRDs in a chart archive (unpacked with tar into a temp dir, removed afterwards). */
+export async function crdsInArchive(run: Runner, archive: string): Promise<KubernetesObject[]> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'lab-chart-'));
+  try {
+    await mustRun(run, 'tar', ['-xzf', archive, '-C', dir]);
+    return crdsInTree(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

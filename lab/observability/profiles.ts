@@ -1,0 +1,26 @@
+// Which observability releases each LAB_PROFILE installs, and why:
+// - minimal: none — Istio and the samples only, for a 2-CPU / 6-GiB engine.
+// - standard (the default): kube-prometheus-stack (Prometheus, Alertmanager, Grafana, node-exporter,
+//   kube-state-metrics), Jaeger and Kiali — what seed 003's Kiali graph and Grafana workload views
+//   and the traffic exercises' evidence need; Kiali reads Prometheus and Jaeger.
+// - full: standard + Loki and Alloy (logs in Grafana, the observability exercise's log assertion).
+//   Logs are the largest addition after Prometheus (Loki, and Alloy on every node), so they are
+//   in full only; bench/footprint.ts prints what each profile requests.
+import type { LabConfig } from '../config.ts';
+import type { ProfileName } from '../config-keys.ts';
+import { RELEASES } from './endpoints.ts';
+
+export type ReleaseKey = keyof typeof RELEASES;
+
+const STANDARD: ReleaseKey[] = ['prometheusStack', 'jaeger', 'kiali'];
+
+export const PROFILE_RELEASES: Record<ProfileName, ReleaseKey[]> = {
+  minimal: [],
+  standard: STANDARD,
+  full: [...STANDARD, 'loki', 'alloy'],
+};
+
+export const installs = (cfg: Pick<LabConfig, 'profile'>, key: ReleaseKey) => PROFILE_RELEASES[cfg.profile].includes(key);
+
+/** The profiles that install `key`, for messages ("Loki is installed with LAB_PROFILE=full"). */
+export const profilesWith = (key: ReleaseKey): ProfileName[] => (Object.keys(PROFILE_RELEASES) as ProfileName[]).filter((p) => PROFILE_RELEASES[p].includes(key));
