@@ -40,17 +40,11 @@ export const KEYS: KeySpec[] = [
   { key: 'LAB_ENG_APP_IMAGE', flag: 'eng-app-image', help: 'Image of the eng_app Rails app (default: the eng_app document\'s, manifests/eng-app/app.yaml)' },
 ];
 
-/** What each profile needs from the container engine (laptop-sized requests). */
+/** What each profile needs from the container engine: derived from what `up` installs
+ * (lab/footprint/needs.ts over bench/footprint.ts's figures; a test keeps these equal to the
+ * derivation, so a change to any request shows up here). `components`: what the profile installs. */
 export const PROFILE_NEEDS: Record<ProfileName, { cpus: number; memoryMiB: number; components: string[] }> = {
-  minimal: { cpus: 2, memoryMiB: 6144, components: ['istio', 'samples'] },
-  standard: {
-    cpus: 4,
-    memoryMiB: 10240,
-    components: ['istio', 'samples', 'prometheus', 'grafana', 'loki', 'alloy', 'jaeger', 'kiali'],
-  },
-  full: {
-    cpus: 6,
-    memoryMiB: 14336,
-    components: ['istio', 'samples', 'prometheus', 'grafana', 'loki', 'alloy', 'jaeger', 'kiali', 'flagger', 'argocd'],
-  },
+  minimal: { cpus: 3, memoryMiB: 6144, components: ['istio', 'samples'] },
+  standard: { cpus: 3, memoryMiB: 8192, components: ['istio', 'samples', 'prometheus', 'alertmanager', 'grafana', 'jaeger', 'kiali'] },
+  full: { cpus: 4, memoryMiB: 8192, components: ['istio', 'samples', 'prometheus', 'alertmanager', 'grafana', 'jaeger', 'kiali', 'loki', 'alloy'] },
 };

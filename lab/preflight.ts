@@ -5,6 +5,7 @@ import net from 'node:net';
 import os from 'node:os';
 import type { LabConfig } from './config.ts';
 import { PROFILE_NEEDS } from './config-keys.ts';
+import { acceptedMemoryMiB } from './footprint/needs.ts';
 import type { Runner } from './run.ts';
 import { dataDirProblem } from './data-dir.ts';
 import { notNative } from './image-facts.ts';
@@ -106,9 +107,9 @@ function engineChecks(cfg: LabConfig, info: EngineInfo | { error: string }): Che
       : { name: 'engine CPUs', status: 'fail', message: `${info.name} has ${info.cpus} CPUs; profile ${cfg.profile} needs ${need.cpus}`, fix: `give ${info.name} more CPUs, or set LAB_PROFILE=minimal` },
   );
   res.push(
-    memMiB >= need.memoryMiB
-      ? { name: 'engine memory', status: 'ok', message: `${memMiB} MiB (profile ${cfg.profile} needs ${need.memoryMiB})` }
-      : { name: 'engine memory', status: 'fail', message: `${info.name} has ${memMiB} MiB; profile ${cfg.profile} needs ${need.memoryMiB} MiB`, fix: `give ${info.name} more memory, or set LAB_PROFILE=minimal` },
+    memMiB >= acceptedMemoryMiB(need.memoryMiB)
+      ? { name: 'engine memory', status: 'ok', message: `${memMiB} MiB (profile ${cfg.profile} needs a ${need.memoryMiB / 1024} GiB engine)` }
+      : { name: 'engine memory', status: 'fail', message: `${info.name} has ${memMiB} MiB; profile ${cfg.profile} needs ${need.memoryMiB} MiB (a ${need.memoryMiB / 1024} GiB engine reports ≥ ${acceptedMemoryMiB(need.memoryMiB)} MiB)`, fix: `give ${info.name} ${need.memoryMiB / 1024} GiB or more, or set LAB_PROFILE=minimal` },
   );
   return res;
 }

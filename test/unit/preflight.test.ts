@@ -44,9 +44,17 @@ test('no container engine: named, with the fix', async (t) => {
 test('engine too small for the profile; minimal is suggested', async (t) => {
   const f = await failures(probes({ engine: async () => ({ name: 'podman', cpus: 2, memoryBytes: 4 * GiB }) }), { LAB_PROFILE: 'full' });
   t.deepEqual(f.map((x) => x.name), ['engine CPUs', 'engine memory']);
-  t.regex(f[0].message, /podman has 2 CPUs; profile full needs 6/);
-  t.regex(f[1].message, /4096 MiB; profile full needs 14336 MiB/);
+  t.regex(f[0].message, /podman has 2 CPUs; profile full needs 4/);
+  t.regex(f[1].message, /4096 MiB; profile full needs 8192 MiB \(a 8 GiB engine reports ≥ 7618 MiB\)/);
   t.regex(f[1].fix!, /LAB_PROFILE=minimal/);
+});
+
+test('an engine set to the profile\'s size passes although it reports a little less than it was given', async (t) => {
+  // Docker Desktop set to 8 GiB reports ≈ 7.75 GiB: that must pass for full (8192 MiB), and a
+  // 7 GiB engine must not.
+  t.deepEqual(await failures(probes({ engine: async () => ({ name: 'docker', cpus: 4, memoryBytes: 7.75 * GiB }) }), { LAB_PROFILE: 'full' }), []);
+  const f = await failures(probes({ engine: async () => ({ name: 'docker', cpus: 4, memoryBytes: 7 * GiB }) }), { LAB_PROFILE: 'full' });
+  t.deepEqual(f.map((x) => x.name), ['engine memory']);
 });
 
 test('inotify limits below what Loki/Alloy need print the sysctl fix', async (t) => {
