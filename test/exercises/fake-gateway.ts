@@ -46,6 +46,18 @@ export interface GatewayBehaviour {
   cartHidesFailure?: boolean;
   /** /cart with carts down: the gateway answers by itself (as for an ejected front-end), whatever /clusters says. */
   cartLocalReply?: boolean;
+  /** Told of every request as Envoy's telemetry would see it (test/exercises/fake-telemetry.ts). */
+  observer?: (r: ObservedRequest) => void;
+}
+
+/** One request as the gateway's telemetry sees it: what came in, what went out, and whether
+ * front-end served it (only then do its sidecar's log line, span and counter exist). */
+export interface ObservedRequest {
+  path: string;
+  headers: Record<string, string | string[] | undefined>;
+  status: number;
+  upstream: boolean;
+  subset?: string;
 }
 
 type Pool = { tcp?: { maxConnections?: number }; http?: { http1MaxPendingRequests?: number } };
@@ -145,6 +157,7 @@ export class FakeGateway {
   private handle(req: IncomingMessage, res: ServerResponse): void {
     const sinceChange = this.sinceRouteChange++;
     if ((this.b.switchErrors && sinceChange < this.b.switchErrors) || this.random() * 100 < (this.b.errorPct ?? 0)) {
+      this.b.observer?.({ path: req.url ?? '/', headers: req.headers, status: 503, upstream: false });
       res.writeHead(503).end('upstream connect error or disconnect/reset before headers. reset reason: connection termination');
       return;
     }
@@ -179,6 +192,7 @@ export class FakeGateway {
     setTimeout(() => {
       this.active.set(subset, (this.active.get(subset) ?? 1) - 1);
       this.outlier(subset, status);
+      this.b.observer?.({ path: req.url ?? '/', headers: req.headers, status, upstream: true, subset });
       res.writeHead(status, { ...headers, 'x-envoy-upstream-service-time': String(delay) }).end(body);
     }, delay);
   }
