@@ -3,6 +3,7 @@
 // (mesh-ops.ts) uses the lab's kubeconfig and context; tests use an in-memory one.
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { ObjRef } from '../kube.ts';
+import type { EndpointName } from '../observability/endpoints.ts';
 
 /** What one gateway pod's Envoy admin answered (`pilot-agent request GET stats|clusters`). */
 export interface GatewayAdminText {
@@ -47,4 +48,11 @@ export interface MeshOps {
   ingressUrl(): Promise<string>;
   /** Run diagnostic commands; never throws (a failed command is an entry with its exit code). */
   collect(requests: DiagnosticRequest[]): Promise<DiagnosticEntry[]>;
+  /** Base URL (http://127.0.0.1:PORT + the endpoint's path, no trailing slash) of an in-cluster
+   * Service from lab/observability/endpoints.ts, reached through a port-forward that stays open
+   * until close(). Needs a data plane (a pod behind the Service). */
+  serviceUrl(endpoint: EndpointName): Promise<string>;
+  /** End whatever the run opened (the port-forwards). The runner calls it once the run is over;
+   * never throws; safe to call twice. */
+  close(): Promise<void>;
 }

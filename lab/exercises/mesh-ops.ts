@@ -9,8 +9,10 @@ import { isRolledOut } from '../conditions.ts';
 import type { LabContext } from '../context.ts';
 import { LabError } from '../errors.ts';
 import { ISTIO_NAMESPACE } from '../istio/operator.ts';
+import { ENDPOINTS } from '../observability/endpoints.ts';
 import { mustRun } from '../run.ts';
 import type { DiagnosticEntry, DiagnosticRequest, MeshOps } from './mesh-ops-types.ts';
+import { ForwardSet, startForward, type Forward } from './service-forward.ts';
 
 const GATEWAY_SELECTOR = 'istio=ingressgateway';
 
@@ -42,8 +44,9 @@ export function keepLines(text: string, req: Pick<DiagnosticRequest, 'filter' | 
   return (lines.length > tail ? [`(${lines.length - tail} earlier lines left out)`, ...kept] : kept).join('\n');
 }
 
-export function createMeshOps(ctx: LabContext): MeshOps {
+export function createMeshOps(ctx: LabContext, start: (argv: string[]) => Promise<Forward> = startForward): MeshOps {
   const kube = () => ctx.kube();
+  const forwards = new ForwardSet(start);
   return {
     async get(ref) {
       const o = await kube().get(ref);
@@ -89,5 +92,13 @@ export function createMeshOps(ctx: LabContext): MeshOps {
       }
       return out;
     },
+    async serviceUrl(name) {
+      const e = ENDPOINTS[name];
+      if (e.scheme !== 'http') throw new LabError(`${name} (${e.namespace}/${e.service}:${e.port}) is a ${e.scheme} endpoint, not an HTTP API`);
+      const argv = labToolArgv(ctx, 'kubectl', ['port-forward', '--address', '127.0.0.1', '-n', e.namespace, `svc/${e.service}`, `0:${e.port}`]);
+      const port = await forwards.port(name, argv);
+      return `http://127.0.0.1:${port}${e.path}`.replace(/\/+$/, '');
+    },
+    close: () => forwards.close().catch(() => undefined),
   };
 }

@@ -10,6 +10,8 @@ export interface RunContextOptions {
   ops: MeshOps;
   dataPlane: boolean;
   skipReason: string;
+  /** Whether a pipeline step is installed in this configuration. Default: every step. */
+  installed?: (step: string) => boolean;
   /** Shared by every phase of one run: setup records, cleanup restores. */
   snapshot: Snapshot;
   /** The step this phase records into (one ExerciseRun per phase, so a late action of an
@@ -46,6 +48,7 @@ export function createExerciseRun(o: RunContextOptions): ExerciseRun {
     ops: o.ops,
     dataPlane: o.dataPlane,
     skipReason: o.skipReason,
+    installed: (step) => o.installed?.(step) ?? true,
     save: (refs: ObjRef[]) => action('wait', `record ${refs.length} live object${refs.length === 1 ? '' : 's'} before changing them`, () => snapshot.save(o.ops, refs)),
     saved: (ref) => snapshot.saved(ref),
     async restore() {

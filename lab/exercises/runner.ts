@@ -21,6 +21,9 @@ export interface ReadyResult {
   step: string;
   done: boolean;
   detail?: string;
+  /** Not installed on this provider, visibly (e.g. "skipped (sim): chart archive not cached"),
+   * and no obstacle there: the need's assertion is skipped with this reason. */
+  skipped?: string;
 }
 
 export interface RunnerOptions {
@@ -31,6 +34,8 @@ export interface RunnerOptions {
   keep: boolean;
   /** The pipeline steps' `check` for each need. */
   checkReady(needs: string[]): Promise<ReadyResult[]>;
+  /** Whether a pipeline step is enabled for this configuration (ExerciseRun.installed). Default: all. */
+  installed?: (step: string) => boolean;
   /** What to run when a need is not ready. */
   fixHint?: string;
   progress?: Status;
@@ -61,6 +66,14 @@ const TITLES: Record<StepName, string> = {
 };
 
 export async function runExercise(o: RunnerOptions): Promise<ExerciseReport> {
+  try {
+    return await runPhases(o);
+  } finally {
+    await o.ops.close(); // the port-forwards the run opened (MeshOps.serviceUrl)
+  }
+}
+
+async function runPhases(o: RunnerOptions): Promise<ExerciseReport> {
   const now = o.now ?? Date.now;
   const ex = o.exercise;
   const skipReason = o.dataPlane ? 'skipped' : SIM_SKIP_REASON;
@@ -68,7 +81,7 @@ export async function runExercise(o: RunnerOptions): Promise<ExerciseReport> {
   const steps: StepRecord[] = [];
   const snapshot = new Snapshot();
   const runFor = (step: StepRecord): ExerciseRun => createExerciseRun({
-    ops: o.ops, dataPlane: o.dataPlane, skipReason, now, snapshot, step,
+    ops: o.ops, dataPlane: o.dataPlane, skipReason, installed: o.installed, now, snapshot, step,
     stopped: () => Boolean(o.interrupt?.aborted) && step.name !== 'cleanup',
   });
   const label = (name: StepName) => `${ex.name}: ${TITLES[name]}`;
@@ -91,9 +104,10 @@ export async function runExercise(o: RunnerOptions): Promise<ExerciseReport> {
     } else if (s.assertions.some((a) => a.status === 'fail')) {
       s.status = 'fail';
     } else if (s.assertions.some((a) => a.status === 'skipped') || s.actions.some((a) => a.status === 'skipped')) {
-      // Anything skipped makes the step skipped (visibly), even if the API parts of it ran.
+      // Anything skipped makes the step skipped (visibly), even if the API parts of it ran; the
+      // step gives the first skipped item's reason (e.g. a component this profile does not install).
       s.status = 'skipped';
-      s.reason = skipReason;
+      s.reason = [...s.actions, ...s.assertions].find((a) => a.status === 'skipped')?.reason ?? skipReason;
     }
     if (s.status === 'pass') o.progress?.ok(label(s.name));
     else if (s.status === 'skipped') o.progress?.skip(`${label(s.name)}: ${s.reason}`);
@@ -117,7 +131,8 @@ export async function runExercise(o: RunnerOptions): Promise<ExerciseReport> {
     const results = await o.checkReady(ex.needs);
     const missing = results.filter((r) => !r.done);
     for (const r of results) {
-      x.record({ name: `component ${r.step} is ready`, status: r.done ? 'pass' : 'fail', expected: `lab step ${r.step}: check done`, actual: r.done ? 'ready' : `not ready: ${(r.detail ?? '').split('\n').slice(0, 3).join('; ')}`, numbers: {} });
+      if (r.skipped) x.record({ name: `component ${r.step} is ready`, status: 'skipped', expected: `lab step ${r.step}: check done`, actual: null, numbers: {}, reason: r.skipped });
+      else x.record({ name: `component ${r.step} is ready`, status: r.done ? 'pass' : 'fail', expected: `lab step ${r.step}: check done`, actual: r.done ? 'ready' : `not ready: ${(r.detail ?? '').split('\n').slice(0, 3).join('; ')}`, numbers: {} });
     }
     if (missing.length > 0) {
       const detail = missing.map((r) => `${r.step}: ${r.detail ?? 'not ready'}`).join('\n');

@@ -71,6 +71,9 @@ export interface ExerciseRun {
   dataPlane: boolean;
   /** "skipped (sim): needs a data plane" on sim. */
   skipReason: string;
+  /** Whether the lab installs the pipeline step `step` in this configuration (e.g. loki only with
+   * LAB_PROFILE=full), for parts of an exercise that need a component its `needs` do not require. */
+  installed(step: string): boolean;
   /** Record the live objects (from the API) before changing them; absent ones are deleted on restore. */
   save(refs: ObjRef[]): Promise<void>;
   /** The recorded live object of `ref`, in wire form (undefined if it did not exist). */

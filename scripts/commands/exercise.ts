@@ -74,7 +74,7 @@ export const exerciseCommand: CommandModule = {
       if (argv[flag] !== undefined && String(argv[flag]).trim() === '') throw new UsageError(`--${flag} needs a file name`);
     }
     const ctx = await contextFrom(argv);
-    const [{ createMeshOps }, { checkNeeds }, { toJUnit }, { formatExerciseReport }, { runExercise }] = await Promise.all([
+    const [{ createMeshOps }, { checkNeeds, installedStep }, { toJUnit }, { formatExerciseReport }, { runExercise }] = await Promise.all([
       import('../../lab/exercises/mesh-ops.ts'), import('../../lab/exercises/readiness.ts'), import('../../lab/exercises/report-junit.ts'),
       import('../../lab/exercises/report-text.ts'), import('../../lab/exercises/runner.ts'),
     ]);
@@ -89,6 +89,7 @@ export const exerciseCommand: CommandModule = {
         dataPlane: ctx.provider.capabilities.dataPlane,
         keep: Boolean(argv.keep),
         checkReady: (needs) => checkNeeds(ctx, needs),
+        installed: (step) => installedStep(ctx, step),
         fixHint: `${upCommandFor(ctx.cfg)} (it also puts back what an exercise run with --keep left changed)`,
         progress: ctx.status,
         interrupt: abort.signal,

@@ -10,6 +10,7 @@ import { LabError } from '../../lab/errors.ts';
 import type { ObjRef } from '../../lab/kube.ts';
 import { CARTS_REF, DR_REF, GATEWAY_REF, VS_REF } from '../../lab/exercises/front-end-mesh.ts';
 import type { DiagnosticEntry, DiagnosticRequest, GatewayAdminPage, GatewayAdminText, MeshOps } from '../../lab/exercises/mesh-ops-types.ts';
+import type { EndpointName } from '../../lab/observability/endpoints.ts';
 import { renderSockShop } from '../../lab/samples/sock-shop.ts';
 import { FakeGateway, type GatewayBehaviour } from './fake-gateway.ts';
 
@@ -26,6 +27,9 @@ export interface FakeMeshOptions extends GatewayBehaviour {
   rolloutStuck?: boolean;
   /** Endpoints follow a Deployment's replicas this much later. Default 100. */
   endpointsLagMs?: number;
+  /** What serviceUrl answers for each in-cluster endpoint (local stand-ins); others fail as a
+   * port-forward to a missing Service would. */
+  services?: Partial<Record<EndpointName, string>>;
 }
 
 const key = (r: ObjRef) => `${r.kind}/${r.namespace ?? ''}/${r.name}`;
@@ -46,6 +50,9 @@ export class FakeMesh implements MeshOps {
   readonly objects = new Map<string, KubernetesObject>();
   readonly applies: string[] = [];
   readonly collected: DiagnosticRequest[] = [];
+  /** Every serviceUrl call, and how often close() was called. */
+  readonly forwarded: EndpointName[] = [];
+  closed = 0;
   readonly gateway: FakeGateway;
   /** When each Deployment's current rollout is done, and what it was rolled out with. */
   private readonly rolledOutAt = new Map<string, number>();
@@ -151,6 +158,17 @@ export class FakeMesh implements MeshOps {
 
   async ingressUrl() {
     return this.gateway.url;
+  }
+
+  async serviceUrl(name: EndpointName): Promise<string> {
+    this.forwarded.push(name);
+    const url = this.opts.services?.[name];
+    if (!url) throw new LabError(`kubectl port-forward svc/${name} exited 1 before forwarding`, { detail: `Error from server (NotFound): services "${name}" not found` });
+    return url;
+  }
+
+  async close(): Promise<void> {
+    this.closed++;
   }
 
   async collect(requests: DiagnosticRequest[]): Promise<DiagnosticEntry[]> {
