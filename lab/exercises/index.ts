@@ -2,10 +2,11 @@
 import { UsageError } from '../errors.ts';
 import { blueGreen } from './blue-green.ts';
 import { circuitBreaker } from './circuit-breaker.ts';
+import { observability } from './observability.ts';
 import { trafficSplit } from './traffic-split.ts';
 import type { AnyExercise } from './types.ts';
 
-export const EXERCISES: AnyExercise[] = [trafficSplit, circuitBreaker, blueGreen];
+export const EXERCISES: AnyExercise[] = [trafficSplit, circuitBreaker, blueGreen, observability];
 
 /** The named exercise, or a UsageError (exit 2) listing the valid names. */
 export function findExercise(name: string, all: AnyExercise[] = EXERCISES): AnyExercise {
