@@ -1,5 +1,5 @@
 // The lab's Grafana objects — datasource and dashboard ConfigMaps that Grafana's sidecars load —
-// as manifests/observability/grafana builds them, minus the datasources of releases that are not
+// as manifests/observability/grafana and grafana-loki build them, minus the datasources of releases that are not
 // installed (Loki is in the full profile only). Pure: reads the manifests, talks to nothing.
 import type { KubernetesObject, V1ConfigMap } from '@kubernetes/client-node';
 import { parse } from 'yaml';
@@ -7,6 +7,9 @@ import { LabError } from '../errors.ts';
 import { loadManifests } from '../manifests.ts';
 
 export const GRAFANA_MANIFESTS = 'observability/grafana';
+/** Loki's datasource, applied only with the Loki release. */
+export const GRAFANA_LOKI_MANIFESTS = 'observability/grafana-loki';
+const bothFolders = () => [...loadManifests(GRAFANA_MANIFESTS), ...loadManifests(GRAFANA_LOKI_MANIFESTS)];
 
 /** Which releases a datasource needs, by Grafana datasource type. */
 const RELEASE_OF_TYPE = { loki: 'loki', jaeger: 'jaeger' } as const;
@@ -39,7 +42,7 @@ export function datasourcesIn(cm: V1ConfigMap): ProvisionedDatasource[] {
 }
 
 /** Datasource and dashboard ConfigMaps to apply, for what is installed. */
-export function grafanaObjects(installed: GrafanaInstalls, objs: KubernetesObject[] = loadManifests(GRAFANA_MANIFESTS)): KubernetesObject[] {
+export function grafanaObjects(installed: GrafanaInstalls, objs: KubernetesObject[] = bothFolders()): KubernetesObject[] {
   const has = { loki: installed.loki, jaeger: installed.jaeger ?? true };
   // No profile installs Loki without Jaeger; if one did, Loki's trace links would lead nowhere.
   if (has.loki && !has.jaeger) throw new LabError("Loki's datasource links trace ids to the Jaeger datasource: install Jaeger with Loki");

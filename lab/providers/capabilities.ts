@@ -4,6 +4,7 @@
 // validation and step selection can use it before any provider object exists.
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { ProviderName } from '../config-keys.ts';
+import { testenvCrds } from '../testenv/crds.ts';
 import { testenvBinDir } from '../testenv/paths.ts';
 import { KIND_NODE_IMAGES, MINIKUBE_DEFAULT_K8S, TESTENV } from '../versions.ts';
 
@@ -53,5 +54,8 @@ export const CAPABILITIES: Record<ProviderName, ProviderCapabilities> = {
     toolDirs: () => [testenvBinDir()],
     k8sVersions: () => [TESTENV.kubernetes],
     defaultK8sVersion: () => TESTENV.kubernetes,
+    // The monitoring.coreos.com CRDs from the prometheus-operator Go module the testenv fetched
+    // (the operator version kube-prometheus-stack ships), for when its archive is not cached.
+    fallbackCrds: (group) => testenvCrds(group),
   },
 };

@@ -1,27 +1,35 @@
-// The lab's own observability objects, before the charts that read them: the `monitoring`
-// namespace, Grafana's admin Secret (from grafana-admin.env, generated on first use), and Grafana's
-// datasources and dashboards as ConfigMaps its sidecars load (Loki's only when Loki is installed).
-// Plain objects, applied server-side on every provider (sim too) and checked by a dry-run diff.
+// The lab's own observability objects, before the charts that read them: manifests/observability/
+// grafana (the `monitoring` namespace, Grafana's datasources and dashboards as ConfigMaps its
+// sidecars load), grafana-loki (Loki's datasource, only when Loki is installed), and Grafana's admin
+// Secret, built from grafana-admin.env (generated on first use; never rendered, like your
+// eng-app.env). Plain objects, applied server-side on every provider (sim too), checked by a dry-run diff.
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { LabContext } from '../context.ts';
-import { MANAGED_BY } from '../kube-refs.ts';
+import { loadManifests, pick } from '../manifests.ts';
 import { driftOf } from '../objects.ts';
-import { MONITORING_NAMESPACE } from '../observability/endpoints.ts';
-import { buildGrafanaAdminSecret, ensureGrafanaAdmin, placeholderGrafanaAdmin, readGrafanaAdmin } from '../observability/grafana-admin.ts';
-import { grafanaObjects } from '../observability/grafana-objects.ts';
+import { buildGrafanaAdminSecret, ensureGrafanaAdmin, GRAFANA_ADMIN_FILE, readGrafanaAdmin } from '../observability/grafana-admin.ts';
+import { GRAFANA_LOKI_MANIFESTS, GRAFANA_MANIFESTS, grafanaObjects } from '../observability/grafana-objects.ts';
 import { installs, PROFILE_RELEASES } from '../observability/profiles.ts';
 import type { Step } from './types.ts';
 
-export const monitoringNamespace = (): KubernetesObject => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: MONITORING_NAMESPACE, labels: { ...MANAGED_BY } } });
+export const monitoringNamespace = (): KubernetesObject => pick(loadManifests(GRAFANA_MANIFESTS), 'Namespace');
 
-/** `secret`: 'user' reads (or creates) grafana-admin.env; 'placeholder' for plan and render. */
-export function observabilityObjects(ctx: LabContext, secret: 'user' | 'placeholder' | 'if-present'): KubernetesObject[] {
-  const admin = secret === 'user' ? ensureGrafanaAdmin(ctx.cfg.root, (m) => ctx.log.info(m)) : secret === 'if-present' ? readGrafanaAdmin(ctx.cfg.root) : placeholderGrafanaAdmin();
-  return [
-    monitoringNamespace(),
-    ...(admin ? [buildGrafanaAdminSecret(admin)] : []),
-    ...grafanaObjects({ loki: installs(ctx.cfg, 'loki') }),
-  ];
+/** The folders this config applies, as `lab render` writes them (one file per folder). */
+function folders(ctx: LabContext): Record<string, KubernetesObject[]> {
+  const loki = installs(ctx.cfg, 'loki');
+  const objs = grafanaObjects({ loki });
+  const inFolder = (folder: string) => {
+    const names = new Set(loadManifests(folder).map((o) => `${o.kind}/${o.metadata?.name}`));
+    return objs.filter((o) => names.has(`${o.kind}/${o.metadata?.name}`));
+  };
+  return { [GRAFANA_MANIFESTS]: inFolder(GRAFANA_MANIFESTS), ...(loki ? { [GRAFANA_LOKI_MANIFESTS]: inFolder(GRAFANA_LOKI_MANIFESTS) } : {}) };
+}
+
+/** Everything the step applies; `secret`: 'user' reads or creates grafana-admin.env, 'if-present' only reads it. */
+function objectsFor(ctx: LabContext, secret: 'user' | 'if-present'): KubernetesObject[] {
+  const admin = secret === 'user' ? ensureGrafanaAdmin(ctx.cfg.root, (m) => ctx.log.info(m)) : readGrafanaAdmin(ctx.cfg.root);
+  const [ns, ...rest] = Object.values(folders(ctx)).flat();
+  return [ns, ...(admin ? [buildGrafanaAdminSecret(admin)] : []), ...rest];
 }
 
 export const observabilityStep: Step = {
@@ -30,16 +38,16 @@ export const observabilityStep: Step = {
   needs: ['cluster'],
   enabled: (cfg) => PROFILE_RELEASES[cfg.profile].length > 0,
   async check(ctx) {
-    if (!readGrafanaAdmin(ctx.cfg.root)) return { done: false, detail: 'grafana-admin.env not created yet' };
-    const drift = await driftOf(ctx.kube(), observabilityObjects(ctx, 'if-present'));
+    if (!readGrafanaAdmin(ctx.cfg.root)) return { done: false, detail: `${GRAFANA_ADMIN_FILE} not created yet` };
+    const drift = await driftOf(ctx.kube(), objectsFor(ctx, 'if-present'));
     return { done: drift.length === 0, detail: drift.join('\n') };
   },
   async apply(ctx) {
-    await ctx.kube().apply(observabilityObjects(ctx, 'user'));
+    await ctx.kube().apply(objectsFor(ctx, 'user'));
   },
   plan: (ctx) => [
-    `apply ${observabilityObjects(ctx, 'placeholder').map((o) => `${o.kind}/${o.metadata?.name}`).join(', ')}`,
-    "Grafana's admin login: grafana-admin.env (created on first up with a random password, mode 0600, git-ignored)",
+    ...Object.entries(folders(ctx)).map(([folder, objs]) => `apply manifests/${folder}: ${objs.map((o) => `${o.kind}/${o.metadata?.name}`).join(', ')}`),
+    `apply Secret monitoring/grafana-admin from ${GRAFANA_ADMIN_FILE} (created on the first up with a random password, mode 0600, git-ignored)`,
   ],
-  render: (ctx) => ({ observability: observabilityObjects(ctx, 'placeholder') }),
+  render: (ctx) => folders(ctx),
 };

@@ -21,7 +21,10 @@ test("Loki's datasource only when Loki is installed; Jaeger's and the five dashb
   t.throws(() => grafanaObjects({ loki: true, jaeger: false }), { message: /install Jaeger with Loki/ });
   const dashboards = grafanaObjects({ loki: false }).filter(isDashboardConfigMap).map((o) => o.metadata?.name);
   t.deepEqual(dashboards, ['istio-mesh', 'istio-service', 'istio-workload', 'istio-control-plane', 'istio-performance'].map((n) => `lab-dashboard-${n}`));
-  for (const o of grafanaObjects({ loki: true })) t.is(o.metadata?.namespace, MONITORING_NAMESPACE, o.metadata?.name);
+  for (const o of grafanaObjects({ loki: true })) {
+    if (o.kind === 'Namespace') t.is(o.metadata?.name, MONITORING_NAMESPACE);
+    else t.is(o.metadata?.namespace, MONITORING_NAMESPACE, o.metadata?.name);
+  }
 });
 
 test('each datasource names the Service the endpoints table names, under the uid the rest of the lab uses', (t) => {

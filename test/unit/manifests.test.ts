@@ -40,18 +40,21 @@ const folders = (readdirSync(MANIFESTS_DIR, { recursive: true }) as string[])
 
 const defaults = render({});
 const nfs = render({ LAB_STORAGE: 'nfs' });
+const full = render({ LAB_PROFILE: 'full' });
+/** Folders the default settings do not apply, and the settings that do. */
+const RENDERED_WITH: Record<string, string> = { 'storage/nfs': nfs, 'observability/grafana-loki': full };
 
 test('there is a kustomize folder for every part the lab applies', (t) => {
   t.deepEqual(folders, [
     'eng-app',
     ...EXERCISES.flatMap((e) => Object.keys(e.manifests()).map((p) => `exercises/${e.name}/${p}`)).sort(),
-    'istio', 'sock-shop', 'storage/hostpath', 'storage/nfs',
+    'istio', 'observability/grafana', 'observability/grafana-loki', 'observability/monitors', 'sock-shop', 'storage/hostpath', 'storage/nfs',
   ].sort());
 });
 
 for (const folder of folders) {
   test(`lab render (default settings) ≡ kubectl kustomize manifests/${folder}`, (t) => {
-    const out = folder === 'storage/nfs' ? nfs : defaults;
+    const out = RENDERED_WITH[folder] ?? defaults;
     const rendered = docs(readFileSync(path.join(out, `${folder}.yaml`), 'utf8'));
     const built = kustomize(folder);
     t.true(built.length > 0);
@@ -59,9 +62,9 @@ for (const folder of folders) {
   });
 }
 
-test('render writes nothing that is not a folder (besides the kind config and the IstioOperator for istioctl)', (t) => {
+test('render writes nothing that is not a folder (besides the kind config, helmfile\'s releases and the IstioOperator for istioctl)', (t) => {
   const files = (readdirSync(defaults, { recursive: true }) as string[]).filter((f) => f.endsWith('.yaml')).map((f) => f.replace(/\.yaml$/, ''));
-  t.deepEqual(files.filter((f) => !folders.includes(f)).sort(), ['cluster/kind-config', 'istio/istio-operator']);
+  t.deepEqual(files.filter((f) => !folders.includes(f)).sort(), ['cluster/kind-config', 'helm-releases', 'istio/istio-operator']);
   t.deepEqual(docs(readFileSync(path.join(defaults, 'istio', 'istio-operator.yaml'), 'utf8')), [istioOperator()]);
 });
 

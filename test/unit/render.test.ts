@@ -38,7 +38,7 @@ test('one file per manifests/ folder, the exercises\' phases under exercises/, p
     'exercises/blue-green/blue.yaml', 'exercises/blue-green/green.yaml',
     'exercises/circuit-breaker/all-to-v1.yaml', 'exercises/circuit-breaker/breaker.yaml', 'exercises/circuit-breaker/carts-down.yaml',
     'exercises/traffic-split/80-20.yaml',
-    HELMFILE, 'istio.yaml', 'istio/istio-operator.yaml', 'observability.yaml', 'observability/monitors.yaml', 'sock-shop.yaml', 'storage/hostpath.yaml',
+    HELMFILE, 'istio.yaml', 'istio/istio-operator.yaml', 'observability/grafana.yaml', 'observability/monitors.yaml', 'sock-shop.yaml', 'storage/hostpath.yaml',
   ]);
   t.deepEqual(readdirSync(path.join(out, 'cluster')), ['kind-config.yaml']);
   const count = (file: string) => objects.filter((o) => o.file === file).length;
@@ -128,5 +128,5 @@ test('helm-releases.yaml follows LAB_PROFILE: full adds Loki and Alloy; minimal 
   t.deepEqual(full.releases.map((r) => r.name), ['kube-prometheus-stack', 'loki', 'alloy', 'jaeger', 'kiali']);
   const minimal = render('minimal');
   t.false(readdirSync(minimal).includes(HELMFILE));
-  t.false(readdirSync(minimal).includes('observability.yaml'));
+  t.false(readdirSync(minimal).includes('observability'));
 });
