@@ -130,3 +130,22 @@ test('helm-releases.yaml follows LAB_PROFILE: full adds Loki and Alloy; minimal 
   t.false(readdirSync(minimal).includes(HELMFILE));
   t.false(readdirSync(minimal).includes('observability'));
 });
+
+test("an access-log line in the mesh's format carries the trace id that Loki's derived field links to Jaeger", async (t) => {
+  const manifest = await istioManifestGenerate(['-f', path.join(out, 'istio', 'istio-operator.yaml')]);
+  const docs = parseAllDocuments(manifest).map((d) => d.toJS() as Record<string, any>).filter(Boolean);
+  const mesh = parseAllDocuments(docs.find((d) => d.kind === 'ConfigMap' && d.metadata.name === 'istio')?.data.mesh as string)[0].toJS() as { accessLogFormat?: string };
+  t.truthy(mesh.accessLogFormat, 'istioctl keeps the lab\'s accessLogFormat in the mesh config');
+  // One line as Envoy would write it: every command operator replaced by a plausible value.
+  const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+  const line = mesh.accessLogFormat!
+    .replace('%REQ(TRACEPARENT)%', `00-${traceId}-00f067aa0ba902b7-01`)
+    .replace('%REQ(X-REQUEST-ID)%', '6f1c1a1e-2f7e-4b8e-9d1c-3c2f0b8e7a11')
+    .replace(/%[A-Z_]+(\([^)]*\))?%/g, '-');
+  const ds = readFileSync(path.join(REPO, 'manifests', 'observability', 'grafana-loki', 'datasource-loki.yaml'), 'utf8');
+  const regex = /matcherRegex: '([^']+)'/.exec(ds)![1];
+  t.is(new RegExp(regex).exec(line)?.[1], traceId);
+  // Without the traceparent operator the same line has no trace id to link: the format is what makes the link.
+  const withoutTrace = line.replace(/ traceparent=\S+/, '');
+  t.is(new RegExp(regex).exec(withoutTrace), null);
+});
