@@ -1,7 +1,8 @@
 // Every image the lab makes a cluster pull is in lab/versions.ts IMAGE_PLATFORMS (with the platforms
 // it is published for and where that was read) and pinned by tag or digest — never :latest. The
-// list is read off what the lab renders, plus what the real istioctl generates from the lab's
-// IstioOperator, so neither side can drift.
+// list is read off what the lab renders, what the real istioctl generates from the lab's
+// IstioOperator, and what the pinned charts render with our values (fixtures/charts/contract.json),
+// so neither side can drift.
 import test from 'ava';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -21,6 +22,8 @@ const SETTINGS: Array<Record<string, string>> = [
   { LAB_STORAGE: 'nfs' },
   ...Object.keys(KIND_NODE_IMAGES).map((v) => ({ LAB_K8S_VERSION: v })),
   { LAB_PROVIDER: 'minikube' },
+  // Loki and Alloy are installed with the full profile only; their images come from the chart contract.
+  { LAB_PROFILE: 'full' },
 ];
 
 async function everyImage(): Promise<string[]> {
@@ -70,4 +73,15 @@ test('on arm64, exactly the amd64-only images are reported; an override the tabl
   t.is(missing.filter((i) => i.includes('weaveworksdemos/')).length, 10, 'the ten sock-shop images built for amd64 only');
   t.false(missing.some((i) => /istio|kindest|mongo|redis|rabbitmq|busybox/.test(i)), 'multi-arch images are not reported');
   t.deepEqual(notNative(images, 'linux/amd64').missing, []);
+});
+
+test('chart images: standard pulls the kube-prometheus-stack, Jaeger and Kiali images; only full adds Loki and Alloy', (t) => {
+  const standard = labImages(testContext(testConfig({})).ctx);
+  const full = labImages(testContext(testConfig({ LAB_PROFILE: 'full' })).ctx);
+  const minimal = labImages(testContext(testConfig({ LAB_PROFILE: 'minimal' })).ctx);
+  t.true(standard.some((i) => i.startsWith('quay.io/prometheus/prometheus:')));
+  t.true(standard.some((i) => i.startsWith('quay.io/kiali/kiali:')));
+  t.false(standard.some((i) => i.startsWith('docker.io/grafana/loki:')));
+  t.true(full.some((i) => i.startsWith('docker.io/grafana/loki:')) && full.some((i) => i.startsWith('docker.io/grafana/alloy:')));
+  t.false(minimal.some((i) => i.startsWith('quay.io/prometheus/')));
 });
