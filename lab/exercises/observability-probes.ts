@@ -48,6 +48,9 @@ export interface SourceCount {
   lines: number;
   /** Distinct requests (of 0…n-1) those lines are for. */
   requests: number;
+  /** Lines that also carry their request's trace id (the lab's access-log format ends with
+   * traceparent=…, which Grafana's Loki datasource links to Jaeger). Reported, not required. */
+  withTraceId: number;
 }
 
 export interface LogsObservation {
@@ -61,17 +64,21 @@ export interface LogsObservation {
 }
 
 export function countLogs(lines: LokiLine[], ids: RunIds, n: number): Omit<LogsObservation, 'query' | 'poll'> {
-  const gw = new Set<number>();
-  const fe = new Set<number>();
-  let gwLines = 0;
-  let feLines = 0;
+  const count = () => ({ seen: new Set<number>(), lines: 0, withTraceId: 0 });
+  const gw = count();
+  const fe = count();
   let other = 0;
   for (const l of lines) {
     const marks = markersIn(l.line, ids.run).filter((i) => i >= 0 && i < n);
     if (marks.length === 0) continue;
-    if (fromGateway(l.labels)) { gwLines++; marks.forEach((i) => gw.add(i)); } else if (fromFrontEnd(l.labels)) { feLines++; marks.forEach((i) => fe.add(i)); } else other++;
+    const c = fromGateway(l.labels) ? gw : fromFrontEnd(l.labels) ? fe : undefined;
+    if (!c) { other++; continue; }
+    c.lines++;
+    marks.forEach((i) => c.seen.add(i));
+    if (marks.some((i) => l.line.includes(ids.traceIds[i]))) c.withTraceId++;
   }
-  return { n, gateway: { lines: gwLines, requests: gw.size }, frontEnd: { lines: feLines, requests: fe.size }, otherLines: other };
+  const out = (c: ReturnType<typeof count>): SourceCount => ({ lines: c.lines, requests: c.seen.size, withTraceId: c.withTraceId });
+  return { n, gateway: out(gw), frontEnd: out(fe), otherLines: other };
 }
 
 export async function waitForLogs(ops: MeshOps, ids: RunIds, n: number, since: number, startedAt: number, w: Wait, timeoutMs: number): Promise<LogsObservation> {
@@ -81,7 +88,8 @@ export async function waitForLogs(ops: MeshOps, ids: RunIds, n: number, since: n
     query, startMs: startedAt - WINDOW_MARGIN_MS, endMs: Date.now() + WINDOW_MARGIN_MS, limit,
   }, { timeoutMs }), ids, n);
   const r = await pollFor(probe, (c) => c.gateway.requests === n && c.frontEnd.requests === n, { ...w, since });
-  const c = r.value ?? { n, gateway: { lines: 0, requests: 0 }, frontEnd: { lines: 0, requests: 0 }, otherLines: 0 };
+  const none = { lines: 0, requests: 0, withTraceId: 0 };
+  const c = r.value ?? { n, gateway: none, frontEnd: none, otherLines: 0 };
   return { query, ...c, poll: summary(r, w) };
 }
 

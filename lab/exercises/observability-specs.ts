@@ -34,8 +34,12 @@ export function logSpecs(n: number, deadlineMs: number): AssertionSpec<LogsObser
     expected: `all ${n} markers in the gateway's lines and in front-end's sidecar's lines (query_range ${LOG_SELECTOR} |= "lab-marker=<run>."), within ${secs(deadlineMs)} of the last answer`,
     judge: (o) => ({
       pass: o.poll.ok && o.gateway.requests === n && o.frontEnd.requests === n,
-      actual: `gateway ${o.gateway.requests}/${n} requests (${o.gateway.lines} lines), front-end ${o.frontEnd.requests}/${n} (${o.frontEnd.lines} lines)${o.otherLines ? `, ${o.otherLines} from other streams` : ''} ${took(o.poll)}`,
-      numbers: { n, gatewayRequests: o.gateway.requests, gatewayLines: o.gateway.lines, frontEndRequests: o.frontEnd.requests, frontEndLines: o.frontEnd.lines, otherLines: o.otherLines, ...pollNumbers(o.poll) },
+      actual: `gateway ${o.gateway.requests}/${n} requests (${o.gateway.lines} lines), front-end ${o.frontEnd.requests}/${n} (${o.frontEnd.lines} lines)${o.otherLines ? `, ${o.otherLines} from other streams` : ''} ${took(o.poll)}`
+        + `; lines with their trace id: ${o.gateway.withTraceId + o.frontEnd.withTraceId}/${o.gateway.lines + o.frontEnd.lines}`,
+      numbers: {
+        n, gatewayRequests: o.gateway.requests, gatewayLines: o.gateway.lines, frontEndRequests: o.frontEnd.requests, frontEndLines: o.frontEnd.lines, otherLines: o.otherLines,
+        linesWithTraceId: o.gateway.withTraceId + o.frontEnd.withTraceId, ...pollNumbers(o.poll),
+      },
     }),
   }];
 }

@@ -1,9 +1,10 @@
 // The observability exercise's traffic: N requests through the ingress gateway to sock-shop's
 // front-end, each carrying what lets it be found again downstream —
-// - a marker in the query string, `/?lab-marker=<run>.<i>`, which Istio's default access-log
-//   format records (%REQ(X-ENVOY-ORIGINAL-PATH?:PATH)% keeps the query string: istio@1.30.3
-//   pilot/pkg/model/telemetry_logging.go EnvoyTextLogFormat), so the gateway's and front-end's
-//   sidecar's log lines can be found in Loki;
+// - a marker in the query string, `/?lab-marker=<run>.<i>`, which the access log records
+//   (%REQ(X-ENVOY-ORIGINAL-PATH?:PATH)% keeps the query string: Istio's default format, istio@1.30.3
+//   pilot/pkg/model/telemetry_logging.go EnvoyTextLogFormat, and the lab's accessLogFormat in
+//   manifests/istio/istio-operator.yaml, which adds traceparent=…), so the gateway's and
+//   front-end's sidecar's log lines can be found in Loki;
 // - a W3C `traceparent: 00-<trace id>-<parent id>-01` (sampled), so the spans Envoy reports for
 //   it can be looked up in Jaeger by that trace id.
 // Ids come from an injected source of random bytes (crypto by default; tests seed it).

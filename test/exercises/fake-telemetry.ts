@@ -69,27 +69,31 @@ export class FakeTelemetry {
     return (this.spanSeq++).toString(16).padStart(16, 'a');
   }
 
-  private line(r: ObservedRequest, host: string, cluster: string): string {
+  /** The lab's access-log format (manifests/istio/istio-operator.yaml): Istio's default line + traceparent=…. */
+  private line(r: ObservedRequest, host: string, cluster: string, traceparent: string): string {
     const ua = String(r.headers['user-agent'] ?? '-');
-    return `[${new Date().toISOString()}] "GET ${r.path} HTTP/1.1" ${r.status} - via_upstream - "-" 0 12 5 4 "-" "${ua}" "req-${this.spanSeq}" "127.0.0.1" "${host}" ${cluster} - - - - -\n`;
+    return `[${new Date().toISOString()}] "GET ${r.path} HTTP/1.1" ${r.status} - via_upstream - "-" 0 12 5 4 "-" "${ua}" "req-${this.spanSeq}" "127.0.0.1" "${host}" ${cluster} - - - - - traceparent=${traceparent}\n`;
   }
 
   /** The gateway's observer. */
   readonly observe = (r: ObservedRequest): void => {
     const now = Date.now();
     const subset = r.subset ?? 'v1';
+    const incoming = String(r.headers.traceparent ?? '-');
+    const tp = /^00-([0-9a-f]{32})-([0-9a-f]{16})-01$/.exec(incoming);
+    const gwSpan = this.hex16();
+    // front-end's sidecar sees the gateway's span as the parent (Envoy rewrites traceparent).
+    const forwarded = tp ? `00-${tp[1]}-${gwSpan}-01` : '-';
     if (!this.b.noLogs) {
       const at = now + (this.b.logDelayMs ?? 100);
       const keep = () => this.random() * 100 >= (this.b.logDropPct ?? 0);
-      if (keep()) this.logs.push({ labels: { namespace: 'istio-system', pod: GATEWAY_POD, container: 'istio-proxy', app: 'istio-ingressgateway' }, tsMs: now, line: this.line(r, '10.244.1.7:8079', `outbound|80|${subset}|front-end.sock-shop.svc.cluster.local`), visibleAt: at });
-      if (r.upstream && !this.b.noFrontEndLogs && keep()) this.logs.push({ labels: { namespace: 'sock-shop', pod: FRONT_END_POD[subset], container: 'istio-proxy', app: 'front-end' }, tsMs: now, line: this.line(r, '10.244.1.7:8079', 'inbound|8079||'), visibleAt: at });
+      if (keep()) this.logs.push({ labels: { namespace: 'istio-system', pod: GATEWAY_POD, container: 'istio-proxy', app: 'istio-ingressgateway' }, tsMs: now, line: this.line(r, '10.244.1.7:8079', `outbound|80|${subset}|front-end.sock-shop.svc.cluster.local`, incoming), visibleAt: at });
+      if (r.upstream && !this.b.noFrontEndLogs && keep()) this.logs.push({ labels: { namespace: 'sock-shop', pod: FRONT_END_POD[subset], container: 'istio-proxy', app: 'front-end' }, tsMs: now, line: this.line(r, '10.244.1.7:8079', 'inbound|8079||', forwarded), visibleAt: at });
     }
-    const tp = /^00-([0-9a-f]{32})-([0-9a-f]{16})-01$/.exec(String(r.headers.traceparent ?? ''));
     if (tp && !this.b.noSpans && this.random() * 100 >= (this.b.spanDropPct ?? 0)) {
       const at = now + (this.b.spanDelayMs ?? 100);
-      const gw = this.hex16();
-      this.spans.push({ traceId: tp[1], spanId: gw, parentSpanId: tp[2], service: 'istio-ingressgateway.istio-system', operationName: 'front-end.sock-shop.svc.cluster.local:80/*', startUs: now * 1000, visibleAt: at });
-      if (r.upstream && !this.b.gatewaySpansOnly) this.spans.push({ traceId: tp[1], spanId: this.hex16(), parentSpanId: gw, service: 'front-end.sock-shop', operationName: 'front-end.sock-shop.svc.cluster.local:80/*', startUs: now * 1000 + 300, visibleAt: at });
+      this.spans.push({ traceId: tp[1], spanId: gwSpan, parentSpanId: tp[2], service: 'istio-ingressgateway.istio-system', operationName: 'front-end.sock-shop.svc.cluster.local:80/*', startUs: now * 1000, visibleAt: at });
+      if (r.upstream && !this.b.gatewaySpansOnly) this.spans.push({ traceId: tp[1], spanId: this.hex16(), parentSpanId: gwSpan, service: 'front-end.sock-shop', operationName: 'front-end.sock-shop.svc.cluster.local:80/*', startUs: now * 1000 + 300, visibleAt: at });
     }
     if (r.upstream && this.random() * 100 >= (this.b.counterMissPct ?? 0)) {
       const bump = () => {

@@ -25,7 +25,7 @@ test('logs missing (nothing reaches Loki): the log assertion fails with 0/12 aft
   const a = named(r, 'logs');
   t.like(a.numbers, { gatewayRequests: 0, frontEndRequests: 0, deadlineMs: FAST.logs.deadlineMs, failedAttempts: 0 });
   t.true((a.numbers.elapsedMs as number) >= FAST.logs.deadlineMs && (a.numbers.attempts as number) >= 5, JSON.stringify(a.numbers));
-  t.regex(a.actual!, /^gateway 0\/12 requests \(0 lines\), front-end 0\/12 \(0 lines\) not within 1\.5 s \(\d+ attempts, 0 failed\)$/);
+  t.regex(a.actual!, /^gateway 0\/12 requests \(0 lines\), front-end 0\/12 \(0 lines\) not within 1\.5 s \(\d+ attempts, 0 failed\); lines with their trace id: 0\/0$/);
   t.is(r.steps.find((s) => s.name === 'diagnose')!.status, 'pass', 'diagnose ran after the failure');
 });
 
@@ -61,7 +61,7 @@ test('Loki answering 503 on every query: the log assertion fails with the last e
     t.deepEqual(statuses(r), only('logs'));
     const a = named(r, 'logs');
     t.is(a.numbers.failedAttempts, a.numbers.attempts);
-    t.regex(a.actual!, /last error: GET http:\/\/127\.0\.0\.1:\d+\/loki\/api\/v1\/query_range\?query=.* → HTTP 503: Ingester not ready: waiting for 15s after being ready\)$/);
+    t.regex(a.actual!, /last error: GET http:\/\/127\.0\.0\.1:\d+\/loki\/api\/v1\/query_range\?query=.* → HTTP 503: Ingester not ready: waiting for 15s after being ready\); lines with their trace id: 0\/0$/);
   });
 });
 

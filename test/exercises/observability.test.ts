@@ -14,7 +14,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promQuery, singleValue } from '../../lab/checks/prom-query.ts';
 import { makeObservability, LOKI_SKIP_REASON, TIMING } from '../../lab/exercises/observability.ts';
-import { frontEndWorkloads, requestsQuery } from '../../lab/exercises/observability-probes.ts';
+import { countLogs, frontEndWorkloads, requestsQuery } from '../../lab/exercises/observability-probes.ts';
 import { toJUnit } from '../../lab/exercises/report-junit.ts';
 import { formatExerciseReport } from '../../lab/exercises/report-text.ts';
 import { SIM_SKIP_REASON } from '../../lab/exercises/runner.ts';
@@ -39,9 +39,9 @@ test('all three arrive in time: 12/12 log lines from both proxies, 12/12 traces,
     t.is(r.status, 'pass', formatExerciseReport(r));
     t.deepEqual(assertions(r).map((a) => [a.name.split(':')[0], a.status]), [['traffic', 'pass'], ['logs', 'pass'], ['traces', 'pass'], ['metrics', 'pass']]);
     const logs = named(r, 'logs');
-    t.like(logs.numbers, { n: 12, gatewayRequests: 12, gatewayLines: 12, frontEndRequests: 12, frontEndLines: 12, otherLines: 0, deadlineMs: 1500 });
+    t.like(logs.numbers, { n: 12, gatewayRequests: 12, gatewayLines: 12, frontEndRequests: 12, frontEndLines: 12, otherLines: 0, linesWithTraceId: 24, deadlineMs: 1500 });
     t.true((logs.numbers.elapsedMs as number) > 0 && (logs.numbers.elapsedMs as number) <= 1500, JSON.stringify(logs.numbers));
-    t.regex(logs.actual!, /^gateway 12\/12 requests \(12 lines\), front-end 12\/12 \(12 lines\) after \d+\.\d s \(\d+ attempts?\)$/);
+    t.regex(logs.actual!, /^gateway 12\/12 requests \(12 lines\), front-end 12\/12 \(12 lines\) after \d+\.\d s \(\d+ attempts?\); lines with their trace id: 24\/24$/);
     t.like(named(r, 'traces').numbers, { n: 12, complete: 12, gatewayOnly: 0, frontEndOnly: 0, missing: 0 });
     t.regex(named(r, 'traces').actual!, /services seen: front-end\.sock-shop, istio-ingressgateway\.istio-system$/);
     const m = named(r, 'metrics');
@@ -130,4 +130,20 @@ test('JSON and JUnit of a pass and a fail run: the XSD accepts them, counts matc
   t.regex(x(`string(${failure}/@message)`), /^expected all 12 trace ids .*; got 0\/12 complete, 12 with the gateway's span only, 0 with front-end's only, 0 not found not within 1\.5 s/);
   t.regex(x(`string(${failure})`), /numbers: \{"n":12,"complete":0,"gatewayOnly":12,"frontEndOnly":0,"missing":0,"elapsedMs":\d+,"attempts":\d+,"failedAttempts":0,"deadlineMs":1500\}/);
   t.is(Number(x('string(/testsuites/@failures)')), Number(x('count(//testcase/failure)')));
+});
+
+test('countLogs: distinct requests per proxy, duplicates counted once, other runs and other streams apart, trace ids counted', (t) => {
+  const ids = { run: 'abcdef0123456789', traceIds: ['1'.repeat(32), '2'.repeat(32)], parentIds: ['3'.repeat(16), '4'.repeat(16)] };
+  const gw = { namespace: 'istio-system', pod: 'istio-ingressgateway-5d-x', container: 'istio-proxy' };
+  const fe = { namespace: 'sock-shop', pod: 'front-end-v2-7c-y', container: 'istio-proxy' };
+  const line = (labels: Record<string, string>, text: string) => ({ labels, tsNs: '1', line: text });
+  const c = countLogs([
+    line(gw, `"GET /?lab-marker=${ids.run}.0 HTTP/1.1" 200 traceparent=00-${'1'.repeat(32)}-${'3'.repeat(16)}-01`),
+    line(gw, `"GET /?lab-marker=${ids.run}.0 HTTP/1.1" 200 traceparent=-`), // a shipper's duplicate, without the id
+    line(fe, `"GET /?lab-marker=${ids.run}.1 HTTP/1.1" 200`),
+    line(gw, `"GET /?lab-marker=ffffffffffffffff.1 HTTP/1.1" 200`), // another run
+    line(gw, `"GET /?lab-marker=${ids.run}.7 HTTP/1.1" 200`), // not one of this run's n
+    line({ namespace: 'default', pod: 'curl', container: 'curl' }, `GET /?lab-marker=${ids.run}.1`),
+  ], ids, 2);
+  t.deepEqual(c, { n: 2, gateway: { lines: 2, requests: 1, withTraceId: 1 }, frontEnd: { lines: 1, requests: 1, withTraceId: 0 }, otherLines: 1 });
 });
