@@ -184,7 +184,11 @@ test.serial('lab status shows the labelled nodes and the bound claims', (t) => {
   t.true(st.cluster.exists && st.cluster.reachable);
   t.deepEqual(st.nodes.filter((n) => !n.controlPlane).map((n) => n.group).sort(), ['app', 'deploy', 'ingress', 'system']);
   t.deepEqual(st.volumes.map((v) => [v.pv, v.phase, v.claim]), labVolumes().map((v) => [v.name, 'Bound', `${v.claim.namespace}/${v.claim.name}`]));
-  t.true(st.components.every((c) => c.state === 'ready'), JSON.stringify(st.components));
+  // The chart releases cannot be downloaded on sim (no chart repository): skipped, saying how to
+  // cache them; everything else, the lab's own observability objects included, is ready.
+  const skipped = st.components.filter((c) => c.state !== 'ready');
+  t.deepEqual(skipped.map((c) => [c.step, c.state, c.detail]), ['kube-prometheus-stack', 'jaeger', 'kiali'].map((s) => [s, 'skipped (sim)', 'chart archive not cached (npm run lab -- charts pull)']), JSON.stringify(st.components));
+  t.true(st.components.some((c) => c.step === 'mesh-monitors' && c.state === 'ready'));
   const text = lab(A, ['status']);
   t.regex(text.out, new RegExp(`${A.name}-worker3\\s+ingress\\s+Ready`));
 });
