@@ -12,6 +12,7 @@ import { LabError, ToolMissingError, UsageError } from './errors.ts';
 import { MANAGED_BY } from './kube-refs.ts';
 import { forgetCreated, manualDelete, ownership, type Ownership } from './ownership.ts';
 import { prepareDataDirForPurge, type PurgePlan } from './purge.ts';
+import { uninstallLabReleases } from './charts/release.ts';
 
 const MANAGED_SELECTOR = Object.entries(MANAGED_BY).map(([k, v]) => `${k}=${v}`).join(',');
 /** Cluster-scoped kinds the lab creates on an existing cluster, deleted by label on `down`. */
@@ -76,6 +77,9 @@ function purgePlan(ctx: LabContext, owner: Ownership | undefined): PurgePlan {
 async function deleteManagedObjects(ctx: LabContext): Promise<void> {
   ctx.status.start(`Remove what the lab created in context ${ctx.provider.contextName()}`);
   const kube = ctx.kube();
+  // Helm releases first (their cluster-scoped roles would outlive the namespaces), only the lab's.
+  const releases = await uninstallLabReleases(ctx);
+  if (releases.length) ctx.log.info(`uninstalled the lab's Helm releases: ${releases.join(', ')} (their CRDs stay: helm never deletes CRDs)`);
   let n = 0;
   for (const [apiVersion, kind] of MANAGED_KINDS) {
     for (const o of await kube.list(apiVersion, kind, { labelSelector: MANAGED_SELECTOR })) {

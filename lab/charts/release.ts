@@ -28,6 +28,9 @@ export interface HelmRelease {
 }
 
 export const HELM_TIMEOUT = '10m';
+/** On every release the lab installs (helm --labels): `down` on a cluster the lab did not create
+ * uninstalls exactly these. */
+export const RELEASE_LABEL = `${Object.keys(MANAGED_BY)[0]}=${Object.values(MANAGED_BY)[0]}`;
 
 const helmConn = (ctx: LabContext) => ['--kubeconfig', ctx.cfg.kubeconfig, '--kube-context', ctx.provider.contextName()];
 export const valuesPath = (ctx: LabContext, r: HelmRelease) => path.join(ctx.cfg.stateDir, 'helm', `${r.spec.release}.values.yaml`);
@@ -36,8 +39,20 @@ export function installArgv(ctx: LabContext, r: HelmRelease, archive: string): s
   return [
     ctx.tool('helm'), 'upgrade', '--install', r.spec.release, archive,
     '--namespace', r.spec.namespace, '--values', valuesPath(ctx, r),
-    '--skip-crds', '--wait', '--timeout', r.timeout ?? HELM_TIMEOUT, ...helmConn(ctx),
+    '--skip-crds', '--wait', '--timeout', r.timeout ?? HELM_TIMEOUT, '--labels', RELEASE_LABEL, ...helmConn(ctx),
   ];
+}
+
+/** `helm uninstall` every release the lab installed (by its label), in any namespace; others stay.
+ * CRDs stay too (helm never deletes them; they may be shared). Returns namespace/name of each. */
+export async function uninstallLabReleases(ctx: LabContext): Promise<string[]> {
+  const list = await helmJson<Array<{ name: string; namespace: string }>>(ctx, ['list', '--all-namespaces', '--all', '--selector', RELEASE_LABEL, '--output', 'json']);
+  const done: string[] = [];
+  for (const r of list ?? []) {
+    await mustRun(ctx.run, ctx.tool('helm'), ['uninstall', r.name, '--namespace', r.namespace, '--wait', '--timeout', '5m', ...helmConn(ctx)], { timeoutMs: 6 * 60_000 });
+    done.push(`${r.namespace}/${r.name}`);
+  }
+  return done;
 }
 
 interface Installed {

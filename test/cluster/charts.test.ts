@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { archivePath, cachedArchive, ensureArchive, sha256File } from '../../lab/charts/archive.ts';
-import type { HelmRelease } from '../../lab/charts/release.ts';
+import { uninstallLabReleases, type HelmRelease } from '../../lab/charts/release.ts';
 import { loadConfig } from '../../lab/config.ts';
 import { createContext, type LabContext } from '../../lab/context.ts';
 import { LabError } from '../../lab/errors.ts';
@@ -126,4 +126,15 @@ test.serial('pods that cannot be scheduled: helm --wait fails and the error name
   const detail = `${err!.message}\n${(err as LabError).detail ?? ''}\n${((err as LabError).cause as LabError | undefined)?.detail ?? ''}`;
   t.regex(detail, /helm could not install release lab-test\/labtest/);
   t.regex(detail, /labtest-[a-z0-9]+-[a-z0-9]+: Pending \(0\/\d+ nodes are available: .*node affinity\/selector/);
+});
+
+test.serial("uninstallLabReleases removes the lab's releases (by their label) and leaves a release the lab did not install", async (t) => {
+  // A release of someone else's in another namespace: installed by plain helm, no lab label.
+  const other = spawnSync(helm(), ['install', 'theirs', archivePath(ctx.cfg.stateDir, pin), '-n', 'theirs', '--create-namespace', '--set', 'nodegroup=system', '--kubeconfig', P.kubeconfig, '--kube-context', P.context], { encoding: 'utf8' });
+  t.is(other.status, 0, other.stderr);
+  const done = await uninstallLabReleases(ctx);
+  t.deepEqual(done, ['lab-test/labtest']);
+  const left = JSON.parse(spawnSync(helm(), ['list', '-A', '-o', 'json', '--kubeconfig', P.kubeconfig, '--kube-context', P.context], { encoding: 'utf8' }).stdout) as Array<{ name: string }>;
+  t.deepEqual(left.map((r) => r.name), ['theirs']);
+  t.truthy(await kube(P).get({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', name: 'widgets.test.cloud-native-lab.dev' }), 'CRDs stay');
 });
