@@ -6,7 +6,7 @@
 // redirected to a file or a CI log says where the password is instead.
 import { existsSync } from 'node:fs';
 import type { LabConfig } from './config.ts';
-import { ENDPOINTS, type Endpoint } from './observability/endpoints.ts';
+import { ENDPOINTS, RELEASES, type Endpoint } from './observability/endpoints.ts';
 import { GRAFANA_ADMIN_FILE, readGrafanaAdmin } from './observability/grafana-admin.ts';
 import { installs, profilesWith, type ReleaseKey } from './observability/profiles.ts';
 import { PF_DEFAULT_PORTS, PF_PORTS_KEY, pfLocalPort, type PfTargetName } from './pf-ports.ts';
@@ -106,8 +106,10 @@ export function kialiLinkNote(cfg: LabConfig): string | undefined {
 }
 
 /** For the summary after `up`: every UI and app the profile installs, with URL and login. */
-export function uiLines(cfg: LabConfig, opts: { showSecrets: boolean }): string[] {
-  const targets = FORWARD_TARGETS.filter((t) => t.name !== 'ingress' && installedBy(cfg, t));
+export function uiLines(cfg: LabConfig, opts: { showSecrets: boolean; skippedSteps?: string[] }): string[] {
+  // A release this provider skipped (sim without its chart archive) has no UI to list.
+  const skipped = new Set(opts.skippedSteps ?? []);
+  const targets = FORWARD_TARGETS.filter((t) => t.name !== 'ingress' && installedBy(cfg, t) && !(t.release && skipped.has(RELEASES[t.release].release)));
   if (!targets.length) return [];
   const lines = ['UIs and apps (npm run lab -- pf forwards them to 127.0.0.1 until Ctrl-C; `pf grafana kiali` only those):'];
   lines.push(...targets.map((t) => targetLine(cfg, t, opts.showSecrets)));

@@ -19,7 +19,7 @@ export async function runUp(ctx: LabContext, out: NodeJS.WritableStream = proces
       `  kubeconfig: ${ctx.cfg.kubeconfig} (context ${ctx.provider.contextName()})`,
       `  data:       ${ctx.cfg.dataDir}`,
       // Passwords only when stdout is a terminal, never into a redirected log.
-      ...uiLines(ctx.cfg, { showSecrets: Boolean((out as NodeJS.WriteStream).isTTY) }),
+      ...uiLines(ctx.cfg, { showSecrets: Boolean((out as NodeJS.WriteStream).isTTY), skippedSteps: outcomes.filter((o) => o.result === 'skipped').map((o) => o.step) }),
       'Next:',
       `  kubectl --kubeconfig ${ctx.cfg.kubeconfig} get nodes -L node.kubernetes.io/nodegroup`,
       '  make lab-status',

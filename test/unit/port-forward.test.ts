@@ -187,6 +187,11 @@ test('uiLines: every UI and app the profile installs, with URL and login; none o
   t.true(standard.some((l) => l.includes('login: (grafana-admin.env is created by the next lab up)')), 'no file yet: says so, invents nothing');
   const minimal = uiLines(testConfig({ LAB_PROFILE: 'minimal' }), { showSecrets: false });
   t.deepEqual(minimal.slice(1).map((l) => l.trim().split(' ')[0]), ['front-end', 'eng-app']);
+  // sim without the chart archives: the releases were skipped, so their UIs are not listed.
+  const onSim = uiLines(testConfig({ LAB_PROFILE: 'standard' }), { showSecrets: false, skippedSteps: ['kube-prometheus-stack', 'jaeger', 'kiali'] });
+  t.deepEqual(onSim.slice(1).map((l) => l.trim().split(' ')[0]), ['front-end', 'eng-app']);
+  const kialiOnly = uiLines(testConfig({ LAB_PROFILE: 'standard' }), { showSecrets: false, skippedSteps: ['kube-prometheus-stack', 'jaeger'] });
+  t.deepEqual(kialiOnly.slice(1).map((l) => l.trim().split(' ')[0]).filter((n) => n !== 'note:'), ['front-end', 'eng-app', 'kiali']);
 });
 
 test("moving Grafana or Jaeger prints a note that Kiali's links use the default ports", async (t) => {
