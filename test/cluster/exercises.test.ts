@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { breakerPolicy } from '../../lab/exercises/circuit-breaker.ts';
+import { LOKI_SKIP_REASON } from '../../lab/exercises/observability.ts';
 import { CARTS_REF, DR_REF, GATEWAY_REF, phaseObject, VS_REF } from '../../lab/exercises/front-end-mesh.ts';
 import { toWireForm } from '../../lab/exercises/mesh-ops.ts';
 import { SIM_SKIP_REASON } from '../../lab/exercises/runner.ts';
@@ -16,7 +17,7 @@ import { CONTROLLER_ANNOTATIONS } from '../../lab/exercises/snapshot.ts';
 import type { ExerciseReport } from '../../lab/exercises/types.ts';
 import type { ObjRef } from '../../lab/kube.ts';
 import { REPO } from '../helpers.ts';
-import { kube, lab, requireTestenv, simProject } from './harness.ts';
+import { kube, lab, requireTestenv, simProject, versionsOf } from './harness.ts';
 
 const P = simProject(`ex-${process.pid.toString(36)}`);
 const XSD = path.join(REPO, 'fixtures', 'exercises', 'junit.xsd');
@@ -90,6 +91,39 @@ for (const name of NAMES) {
     t.is(Number(xmllint(['--xpath', 'count(//failure | //error)', xml]).out), 0);
   });
 }
+
+// observability changes nothing and reaches its backends only through port-forwards, which need
+// pods: on sim it sends nothing and opens no forward; its needs that sim skips (a chart archive
+// not cached) are skipped needs, not missing ones.
+test.serial('observability: exit 0 on sim; traffic, waits and all four assertions skipped visibly (Loki: not in this profile); nothing written; no port-forward', async (t) => {
+  const kinds: Array<[string, string]> = [['apps/v1', 'Deployment'], ['v1', 'Service'], ['networking.istio.io/v1', 'VirtualService'], ['networking.istio.io/v1', 'DestinationRule']];
+  const before = await versionsOf(kube(P), kinds);
+  const r = lab(P, ['exercise', 'observability', '--json', 'out/observability.json', '--junit', 'out/observability.xml']);
+  t.is(r.code, 0, `${r.err}\n${r.out}`);
+  t.deepEqual(await versionsOf(kube(P), kinds), before, 'not one object was written');
+  const json = JSON.parse(readFileSync(path.join(P.root, 'out', 'observability.json'), 'utf8')) as ExerciseReport;
+  const step = (s: string) => json.steps.find((x) => x.name === s)!;
+  t.deepEqual(json.steps.slice(1).map((s) => [s.name, s.status]), [['setup', 'pass'], ['act', 'skipped'], ['assert', 'skipped'], ['diagnose', 'skipped'], ['cleanup', 'pass']]);
+  t.deepEqual([json.status, json.dataPlane], ['pass', false]);
+  for (const a of step('ready').assertions) {
+    if (a.name.includes('kube-prometheus-stack') || a.name.includes('jaeger')) t.true(a.status === 'pass' || (a.status === 'skipped' && /^skipped \(sim\): chart archive not cached/.test(a.reason!)), JSON.stringify(a));
+    else t.is(a.status, 'pass', a.name);
+  }
+  t.true(step('act').actions.length === 4 && step('act').actions.every((a) => a.kind === 'traffic' && a.status === 'skipped' && a.reason === SIM_SKIP_REASON));
+  t.deepEqual(step('assert').assertions.map((a) => [a.name.split(':')[0], a.status, a.reason]), [
+    ['traffic', 'skipped', SIM_SKIP_REASON], ['logs', 'skipped', LOKI_SKIP_REASON], ['traces', 'skipped', SIM_SKIP_REASON], ['metrics', 'skipped', SIM_SKIP_REASON],
+  ]);
+  t.deepEqual(step('cleanup').actions, []);
+  t.regex(r.out, /RESULT: PASS observability — \d+ passed, 0 failed, \d+ skipped \(sim\): needs a data plane/);
+  t.regex(r.out, /- logs: each request's access-log line .*: Loki is installed with LAB_PROFILE=full/);
+  const forwards = spawnSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).stdout.split('\n').filter((l) => l.includes('port-forward') && l.includes(P.kubeconfig));
+  t.deepEqual(forwards, [], 'no kubectl port-forward left running');
+  const xml = path.join(P.root, 'out', 'observability.xml');
+  const valid = xmllint(['--noout', '--schema', XSD, xml]);
+  t.is(valid.code, 0, valid.err);
+  t.is(Number(xmllint(['--xpath', 'count(//testcase[@classname="observability.assert"]/skipped)', xml]).out), 4);
+  t.is(Number(xmllint(['--xpath', 'count(//failure | //error)', xml]).out), 0);
+});
 
 test.serial('after the exercises, the lab has no drift: a second lab up changes nothing', (t) => {
   const r = lab(P, ['up']);
