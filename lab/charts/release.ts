@@ -4,7 +4,7 @@
 // release at the pinned version with the same values and ready workloads is left alone: nothing written.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { KubernetesObject, V1Pod } from '@kubernetes/client-node';
+import type { KubernetesObject, V1Pod, V1Secret } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import { notReady, waitCrdEstablished } from '../conditions.ts';
 import type { LabContext } from '../context.ts';
@@ -43,16 +43,18 @@ export function installArgv(ctx: LabContext, r: HelmRelease, archive: string): s
   ];
 }
 
-/** `helm uninstall` every release the lab installed (by its label), in any namespace; others stay.
- * CRDs stay too (helm never deletes them; they may be shared). Returns namespace/name of each. */
+/** `helm uninstall` every release the lab installed, in any namespace; others stay. Found through
+ * the API first — helm's release Secrets carry the release's labels (`owner=helm`, `name`) — so a
+ * cluster with none needs no helm at all. CRDs stay (helm never deletes them; they may be shared).
+ * Returns namespace/name of each. */
 export async function uninstallLabReleases(ctx: LabContext): Promise<string[]> {
-  const list = await helmJson<Array<{ name: string; namespace: string }>>(ctx, ['list', '--all-namespaces', '--all', '--selector', RELEASE_LABEL, '--output', 'json']);
-  const done: string[] = [];
-  for (const r of list ?? []) {
-    await mustRun(ctx.run, ctx.tool('helm'), ['uninstall', r.name, '--namespace', r.namespace, '--wait', '--timeout', '5m', ...helmConn(ctx)], { timeoutMs: 6 * 60_000 });
-    done.push(`${r.namespace}/${r.name}`);
+  const secrets = await ctx.kube().list<V1Secret>('v1', 'Secret', { labelSelector: `owner=helm,${RELEASE_LABEL}` });
+  const releases = [...new Set(secrets.map((x) => `${x.metadata?.namespace}/${x.metadata?.labels?.name}`))].sort();
+  for (const r of releases) {
+    const [namespace, name] = r.split('/');
+    await mustRun(ctx.run, ctx.tool('helm'), ['uninstall', name, '--namespace', namespace, '--wait', '--timeout', '5m', ...helmConn(ctx)], { timeoutMs: 6 * 60_000 });
   }
-  return done;
+  return releases;
 }
 
 interface Installed {
