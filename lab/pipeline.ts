@@ -78,7 +78,7 @@ export function planLines(ctx: LabContext, steps: Step[] = PIPELINE): string[] {
   const lines: string[] = [];
   ordered(steps).forEach((step, i) => {
     const head = `${i + 1}. ${step.name} — ${step.title}`;
-    if (!step.enabled(ctx.cfg)) lines.push(`${head} [disabled for this config]`);
+    if (!step.enabled(ctx.cfg)) lines.push(`${head} [${step.disabledReason?.(ctx.cfg) ?? 'disabled for this config'}]`);
     else if (skippedHere(ctx, step)) lines.push(`${head} [${skippedHere(ctx, step)}]`);
     else lines.push(head, ...step.plan(ctx).map((l) => `   ${l}`));
   });

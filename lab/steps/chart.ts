@@ -37,6 +37,7 @@ export function chartStep(o: ChartStepOptions): Step {
     title: o.title,
     needs: o.needs,
     enabled: o.enabled ?? ((cfg) => installs(cfg, o.key)),
+    disabledReason: (cfg) => `not with LAB_PROFILE=${cfg.profile}; installed with ${installedWith(o.key)}`,
     skipReason(ctx) {
       const r = release();
       if (ctx.provider.capabilities.dataPlane || existsSync(archivePath(ctx.cfg.stateDir, r.pin))) return undefined;

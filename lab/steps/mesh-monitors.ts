@@ -45,6 +45,7 @@ export const meshMonitorsStep: Step = {
   title: "Mesh monitors (PodMonitor for the sidecars' metrics, ServiceMonitor for istiod)",
   needs: ['observability', 'kube-prometheus-stack'],
   enabled: (cfg) => installs(cfg, 'prometheusStack'),
+  disabledReason: (cfg) => `LAB_PROFILE=${cfg.profile} installs no Prometheus`,
   async check(ctx) {
     const missing = await missingCrds(ctx);
     if (missing.length) return { done: false, detail: `CRDs missing: ${missing.join(', ')}` };

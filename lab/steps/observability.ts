@@ -37,6 +37,7 @@ export const observabilityStep: Step = {
   title: "Observability config (namespace monitoring, Grafana's admin Secret, datasources, dashboards)",
   needs: ['cluster'],
   enabled: (cfg) => PROFILE_RELEASES[cfg.profile].length > 0,
+  disabledReason: (cfg) => `LAB_PROFILE=${cfg.profile} installs no observability`,
   async check(ctx) {
     if (!readGrafanaAdmin(ctx.cfg.root)) return { done: false, detail: `${GRAFANA_ADMIN_FILE} not created yet` };
     const drift = await driftOf(ctx.kube(), objectsFor(ctx, 'if-present'));

@@ -15,6 +15,8 @@ export interface Step {
   title: string;
   needs: string[];
   enabled(cfg: LabConfig): boolean;
+  /** Why `enabled` is false, for `lab plan` (default: "disabled for this config"). */
+  disabledReason?(cfg: LabConfig): string;
   /** What of a data plane the step needs, if any: on a provider without one (sim) it is skipped
    * visibly, `skipped (sim): needs …`. */
   needsDataPlane?: string;
