@@ -4,16 +4,9 @@
 // the operator's, and its metric relabelings. Each problem is one line naming the monitor.
 import { isDeepStrictEqual } from 'node:util';
 import type { GeneratedConfig } from './prometheus-operator.ts';
+import { relabelsOf, type RelabelConfig } from '../observability/scrape-config.ts';
 
-export interface MonitorRelabel {
-  sourceLabels?: string[];
-  separator?: string;
-  targetLabel?: string;
-  regex?: string;
-  modulus?: number;
-  replacement?: string;
-  action?: string;
-}
+export type MonitorRelabel = RelabelConfig;
 
 interface MonitorEndpoint {
   relabelings?: MonitorRelabel[];
@@ -42,18 +35,6 @@ export function jobName(m: MonitorLike, i: number): string {
   return `${prefix}/${m.metadata?.namespace}/${m.metadata?.name}/${i}`;
 }
 
-/** A monitor's relabeling in Prometheus' own form: snake_case keys, action lower-cased, unset fields absent. */
-export function promRule(r: MonitorRelabel): Rule {
-  const out: Rule = {};
-  if (r.sourceLabels?.length) out.source_labels = r.sourceLabels;
-  if (r.separator !== undefined) out.separator = r.separator;
-  if (r.targetLabel) out.target_label = r.targetLabel;
-  if (r.regex) out.regex = r.regex;
-  if (r.modulus) out.modulus = r.modulus;
-  if (r.replacement !== undefined) out.replacement = r.replacement;
-  if (r.action) out.action = r.action.toLowerCase();
-  return out;
-}
 
 /** Index in `rules` after which every one of `wanted` appears in order, or -1 where the first one missing is. */
 function missingFromSequence(rules: Rule[], wanted: Rule[]): number {
@@ -94,7 +75,9 @@ export function monitorJobProblems(config: GeneratedConfig, monitors: MonitorLik
   return problems;
 }
 
-const promRules = (rs: MonitorRelabel[] = []) => rs.map(promRule);
+// A monitor's relabelings in Prometheus' own form (snake_case keys, action lower-cased, unset
+// fields absent): the lab's translation does exactly that conversion (the operator's generateRelabelConfig).
+const promRules = (rs: MonitorRelabel[] = []): Rule[] => relabelsOf(rs) as Rule[];
 
 /** A relabel rule whose target_label is `label` and whose source is `source` — e.g. pod from __meta_kubernetes_pod_name. */
 export function hasTargetLabel(job: Job, label: string, source: string): boolean {
