@@ -3,9 +3,9 @@
 // to Prometheus as a static target carrying the __meta_kubernetes_* labels Kubernetes discovery
 // would give it, through the scrape configs prometheus-operator would generate from the lab's
 // monitors (lab/observability/scrape-config.ts). Reused by the monitor, dashboard and exercise tests.
+import { createServer as createNetServer } from 'node:net';
 import { loadManifests } from '../../lab/manifests.ts';
 import { scrapeConfigsFor, type Monitor, type StaticTarget } from '../../lab/observability/scrape-config.ts';
-import { freePorts } from '../checks/peers.ts';
 import { startEnvoyMetrics, type EnvoyMetrics, type Flow, type TcpFlow } from './fake-envoy.ts';
 import { startIstiodMetrics } from './fake-istiod.ts';
 import { startKubeletMetrics } from './fake-kubelet.ts';
@@ -137,7 +137,12 @@ export async function startMeshScenario(o: ScenarioOptions): Promise<MeshScenari
   const stops: Array<() => Promise<void>> = [];
   const envoys = new Map<string, EnvoyMetrics>();
   try {
-    const [closedPort] = await freePorts(1);
+    // The "wrong port": a port held for the whole scenario by a socket that resets every connection,
+    // so no later fake (nor Prometheus) can be given the same number and make the target look up.
+    const closed = createNetServer((socket) => socket.destroy());
+    await new Promise<void>((resolve, reject) => { closed.once('error', reject); closed.listen(0, '127.0.0.1', () => resolve()); });
+    stops.push(() => new Promise<void>((resolve) => closed.close(() => resolve())));
+    const closedPort = (closed.address() as { port: number }).port;
     const podTargets: StaticTarget[] = [];
     for (const [i, p] of pods.entries()) {
       const envoy = await startEnvoyMetrics({ seed: o.seed + i, flows: p.flows, tcpFlows: p.tcpFlows, misbehave: p.misbehave });
