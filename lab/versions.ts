@@ -114,11 +114,10 @@ export const MINIKUBE_DEFAULT_K8S = 'v1.35.1'; // minikube v1.38.1's own default
 /**
  * Upstream promtool for the observability tests, built from Go modules by the testenv (Debian's
  * prometheus package is built without Kubernetes service discovery, so its promtool rejects
- * `kubernetes_sd_configs`). Kept out of TESTENV on purpose: adding it there would move every
- * testenv binary to a new cache directory and rebuild them all; the testenv builds only what is
- * missing, and test/observability/promtool.ts checks the built one reports this version (after a
- * bump: npx tsx scripts/testenv.ts build --only promtool --force). Move it into TESTENV with the
- * next TESTENV bump. v0.311.3 is Prometheus 3.11.3 (kube-prometheus-stack 88.1.3 runs 3.x).
+ * `kubernetes_sd_configs`). Its version is in TESTENV (TESTENV.promtool) since the flagger bump, so
+ * changing it moves the testenv to a new cache directory like any other pin;
+ * test/observability/promtool.ts checks the built one reports this version.
+ * v0.311.3 is Prometheus 3.11.3 (kube-prometheus-stack 88.1.3 runs 3.x).
  */
 export const PROMTOOL = { module: 'github.com/prometheus/prometheus', version: 'v0.311.3', prometheusVersion: '3.11.3' } as const;
 
@@ -153,6 +152,12 @@ export const TESTENV = {
    * into <testenv>/crds/, never into the repo) and cmd/operator, run against the sim API server in
    * test/cluster/prometheus-operator.test.ts. Bump with the chart. */
   prometheusOperator: 'v0.93.0',
+  /** Flagger and its loadtester (cmd/flagger, cmd/loadtester: one module, one `go build`), run out of
+   * cluster against a sim API server with a real Prometheus (lab/testenv/flagger.ts); its module also
+   * gives the sim the flagger.app CRDs (artifacts/flagger/crd.yaml). The chart pin is in CHARTS. */
+  flagger: 'v1.44.0',
+  /** PROMTOOL's module version, part of the cache key since the flagger bump (see PROMTOOL). */
+  promtool: PROMTOOL.version,
   /** Bump when the build recipe (ldflags, tags, package list) changes, to force a fresh cache dir. */
   recipe: 1,
 } as const;

@@ -4,7 +4,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { KubernetesObject } from '@kubernetes/client-node';
+import { loadAllYaml, type KubernetesObject } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import { LabError } from '../errors.ts';
 import { TESTENV } from '../versions.ts';
@@ -17,8 +17,10 @@ export interface CrdSource {
   group: string;
   module: string;
   version: string;
-  /** Folder inside the module holding one CRD per YAML file. */
+  /** Folder inside the module holding the CRD files. */
   dir: string;
+  /** Only these files of `dir` (default: every YAML file); a file may hold several CRDs. */
+  files?: string[];
 }
 
 export const CRD_SOURCES: CrdSource[] = [
@@ -29,11 +31,19 @@ export const CRD_SOURCES: CrdSource[] = [
     version: TESTENV.prometheusOperator,
     dir: 'example/prometheus-operator-crd',
   },
+  {
+    // Canary, MetricTemplate, AlertProvider: three CRDs in one file (the chart's crds/crd.yaml is the same file).
+    group: 'flagger.app',
+    module: 'github.com/fluxcd/flagger',
+    version: TESTENV.flagger,
+    dir: 'artifacts/flagger',
+    files: ['crd.yaml'],
+  },
 ];
 
 export interface CrdFolder {
   dir: string;
-  /** The YAML files in `dir` (one CRD each upstream; read them with `testenvCrds`). */
+  /** The YAML files in `dir` (one or more CRDs each; read them with `testenvCrds`). */
   files: string[];
   cached: boolean;
 }
@@ -49,12 +59,25 @@ function sourceOf(group: string): CrdSource {
   return s;
 }
 
+/** The documents of a YAML stream. Flagger's crd.yaml continues single-quoted descriptions at the key's own
+ * indentation, which Go's YAML (and so kubectl) and js-yaml accept but `yaml` rejects: such a text is read
+ * with js-yaml (client-node's loadAllYaml); one that neither reads is reported with `yaml`'s message. */
+function yamlDocuments(text: string, what: string): unknown[] {
+  const docs = parseAllDocuments(text);
+  const bad = docs.findIndex((d) => d.errors.length);
+  if (bad < 0) return docs.map((d) => d.toJS());
+  try {
+    return loadAllYaml(text);
+  } catch {
+    throw new LabError(`${what}: document ${bad + 1} is not valid YAML: ${docs[bad].errors[0].message}`);
+  }
+}
+
 /** Every CRD in one file's text; throws when a document is not a CRD of `group`. */
 export function crdsInText(text: string, group: string, what: string): KubernetesObject[] {
-  return parseAllDocuments(text).flatMap((d, i) => {
-    if (d.errors.length) throw new LabError(`${what}: document ${i + 1} is not valid YAML: ${d.errors[0].message}`);
-    const o = d.toJS() as (KubernetesObject & { spec?: { group?: string } }) | null;
-    if (o === null) return [];
+  return yamlDocuments(text, what).flatMap((d, i) => {
+    const o = d as (KubernetesObject & { spec?: { group?: string } }) | null | undefined;
+    if (o === null || o === undefined) return [];
     if (o.kind !== 'CustomResourceDefinition' || o.spec?.group !== group) {
       throw new LabError(`${what}: document ${i + 1} is a ${o.kind ?? 'document without kind'} of group ${o.spec?.group ?? 'none'}, not a CustomResourceDefinition of ${group}`);
     }
@@ -70,8 +93,9 @@ async function copyOut(src: CrdSource): Promise<void> {
   await mkdir(join(root, 'crds'), { recursive: true });
   const info = await modDownload(src.module, src.version, root);
   const from = join(info.Dir, src.dir);
-  const files = existsSync(from) ? yamlFiles(await readdir(from)) : [];
-  if (!files.length) throw new LabError(`${src.module}@${src.version} has no CRD files in ${src.dir}`);
+  const all = existsSync(from) ? yamlFiles(await readdir(from)) : [];
+  const files = src.files ? all.filter((f) => src.files!.includes(f)) : all;
+  if (!files.length || files.length < (src.files?.length ?? 0)) throw new LabError(`${src.module}@${src.version} has no CRD files in ${src.dir}${src.files ? ` (wanted ${src.files.join(', ')})` : ''}`);
   const tmp = await mkdtemp(join(root, 'crds', `.tmp-${src.group}-`));
   try {
     for (const f of files) {

@@ -156,6 +156,21 @@ export const GROUPS: GroupSpec[] = [
       }),
   },
   {
+    id: 'flagger',
+    module: 'github.com/fluxcd/flagger',
+    version: TESTENV.flagger,
+    display: `Flagger ${TESTENV.flagger} and its loadtester`,
+    // Run out of cluster against the sim API server, each in its own network namespace (lab/testenv/flagger.ts).
+    bins: [
+      { name: 'flagger', pkg: 'github.com/fluxcd/flagger/cmd/flagger', versionArgs: ['-version'] },
+      // The loadtester has no version flag; `-h` prints its flags (its VERSION is a constant, 0.38.0 at v1.44.0).
+      { name: 'loadtester', pkg: 'github.com/fluxcd/flagger/cmd/loadtester', versionArgs: ['-h'] },
+    ],
+    // Like upstream's Dockerfile: VERSION is a constant in pkg/version, only REVISION is an ldflag
+    // (the module has no commit id; the tag's commit is in docs/testenv-notes.md).
+    ldflags: () => kv('github.com/fluxcd/flagger/pkg/version', { REVISION: TESTENV.flagger }),
+  },
+  {
     id: 'prometheus',
     module: PROMTOOL.module,
     version: PROMTOOL.version,
