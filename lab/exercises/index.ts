@@ -1,12 +1,13 @@
 // Every exercise the lab offers, in the order `lab exercise --list` shows them.
 import { UsageError } from '../errors.ts';
 import { blueGreen } from './blue-green.ts';
+import { canary } from './canary.ts';
 import { circuitBreaker } from './circuit-breaker.ts';
 import { observability } from './observability.ts';
 import { trafficSplit } from './traffic-split.ts';
 import type { AnyExercise } from './types.ts';
 
-export const EXERCISES: AnyExercise[] = [trafficSplit, circuitBreaker, blueGreen, observability];
+export const EXERCISES: AnyExercise[] = [trafficSplit, circuitBreaker, blueGreen, observability, canary];
 
 /** The named exercise, or a UsageError (exit 2) listing the valid names. */
 export function findExercise(name: string, all: AnyExercise[] = EXERCISES): AnyExercise {

@@ -37,6 +37,9 @@ function actionLines(a: ActionRecord): string[] {
   const tail = a.status === 'skipped' ? `: ${a.reason}` : a.status === 'error' ? `: ${a.reason}` : ` (${secs(a.durationMs)})`;
   const out = [head + tail];
   if (a.kind === 'traffic' && a.data !== undefined) out.push(...formatActionData(a.data).map((l) => `    ${l}`));
+  // Any action may bring its own summary lines (the canary's phase timeline, its gateway stream).
+  const own = (a.data as { lines?: unknown } | undefined)?.lines;
+  if (Array.isArray(own) && own.every((l) => typeof l === 'string')) out.push(...own.map((l) => `    ${l}`));
   return out;
 }
 

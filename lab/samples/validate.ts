@@ -1,6 +1,7 @@
 // Offline schema check for rendered objects: the OpenAPI schemas of kubernetes-models (built-in
 // kinds), @kubernetes-models/istio (Istio CRDs) and @kubernetes-models/prometheus-operator (the
-// lab's PodMonitor and ServiceMonitor), plus the few rules those schemas leave out.
+// lab's PodMonitor and ServiceMonitor), Flagger's Canary checked by flagger-canary-model.ts (no model
+// package exists), plus the few rules those schemas leave out.
 // Catches wrong types (replicas: "1"), missing required fields (a Service port without `port`),
 // bad enums (tls.mode) and wrong apiVersions. It does NOT catch misspelt field names: the
 // schemas allow unknown properties, as the API server's non-strict decoding would.
@@ -28,6 +29,7 @@ import { IstioOperator } from '@kubernetes-models/istio/install.istio.io/v1alpha
 import { Telemetry } from '@kubernetes-models/istio/telemetry.istio.io/v1alpha1/Telemetry';
 import { PodMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PodMonitor';
 import { ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor';
+import { Canary } from './flagger-canary-model.ts';
 
 type ModelClass = (new (data: never) => { validate(): void }) & { apiVersion: string; kind: string };
 
@@ -36,7 +38,7 @@ const MODELS: ModelClass[] = [
   Namespace, Service, Secret, ConfigMap, ServiceAccount, PersistentVolume, PersistentVolumeClaim,
   Deployment, StatefulSet, DaemonSet, Job, CronJob, StorageClass,
   Gateway, VirtualService, DestinationRule, ServiceEntry, PeerAuthentication, AuthorizationPolicy,
-  IstioOperator, Telemetry, PodMonitor, ServiceMonitor,
+  IstioOperator, Telemetry, PodMonitor, ServiceMonitor, Canary,
 ] as unknown as ModelClass[];
 
 const BY_TYPE = new Map(MODELS.map((m) => [`${m.apiVersion}/${m.kind}`, m]));

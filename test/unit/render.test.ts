@@ -35,7 +35,7 @@ test.before(() => {
 test('one file per manifests/ folder, the exercises\' phases under exercises/, plus the kind config', (t) => {
   t.deepEqual((readdirSync(out, { recursive: true }) as string[]).filter((f) => f.endsWith('.yaml')).sort(), [
     'cluster/kind-config.yaml', 'eng-app.yaml',
-    'exercises/blue-green/blue.yaml', 'exercises/blue-green/green.yaml',
+    'exercises/blue-green/blue.yaml', 'exercises/blue-green/green.yaml', 'exercises/canary/front-end.yaml',
     'exercises/circuit-breaker/all-to-v1.yaml', 'exercises/circuit-breaker/breaker.yaml', 'exercises/circuit-breaker/carts-down.yaml',
     'exercises/traffic-split/80-20.yaml',
     HELMFILE, 'istio.yaml', 'istio/istio-operator.yaml', 'observability/grafana.yaml', 'observability/monitors.yaml', 'sock-shop.yaml', 'storage/hostpath.yaml',
@@ -103,21 +103,24 @@ test('helm-releases.yaml: helmfile\'s shape, exactly the releases up installs fo
     repositories: Array<{ name: string; url: string }>;
     releases: Array<{ name: string; namespace: string; chart: string; version: string; values: unknown[] }>;
   };
-  // LAB_PROFILE=standard (the default): kube-prometheus-stack, Jaeger, Kiali — not Loki/Alloy.
+  // LAB_PROFILE=standard (the default): kube-prometheus-stack, Jaeger, Kiali, Flagger and its loadtester — not Loki/Alloy.
   t.deepEqual(doc.releases.map((r) => `${r.namespace}/${r.name} ${r.chart}@${r.version}`), [
     `monitoring/kube-prometheus-stack prometheus-community/kube-prometheus-stack@${CHARTS['kube-prometheus-stack'].version}`,
     `monitoring/jaeger jaegertracing/jaeger@${CHARTS.jaeger.version}`,
     `istio-system/kiali kiali/kiali-server@${CHARTS['kiali-server'].version}`,
+    `istio-system/flagger flagger/flagger@${CHARTS.flagger.version}`,
+    `sock-shop/flagger-loadtester flagger/loadtester@${CHARTS.loadtester.version}`,
   ]);
   t.deepEqual(doc.repositories, [
     { name: 'prometheus-community', url: 'https://prometheus-community.github.io/helm-charts' },
     { name: 'jaegertracing', url: 'https://jaegertracing.github.io/helm-charts' },
     { name: 'kiali', url: 'https://kiali.org/helm-charts' },
-  ]);
+    { name: 'flagger', url: 'https://flagger.app' },
+  ], 'one repository for both Flagger charts');
   for (const r of doc.releases) t.deepEqual(r.values, [loadValues(r.name)], `${r.name}: the values up gives helm`);
 });
 
-test('helm-releases.yaml follows LAB_PROFILE: full adds Loki and Alloy; minimal writes none', (t) => {
+test('helm-releases.yaml follows LAB_PROFILE: full adds Loki and Alloy to standard\'s; minimal writes none', (t) => {
   const render = (profile: string) => {
     const dir = path.join(tempDir('lab-render-p-'), 'out');
     const r = spawnSync(LAB_NODE, [LAB_MJS, 'render', '--out', dir, '--profile', profile], { cwd: project, encoding: 'utf8', env: { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('LAB_'))), CI: 'true' } });
@@ -125,7 +128,7 @@ test('helm-releases.yaml follows LAB_PROFILE: full adds Loki and Alloy; minimal 
     return dir;
   };
   const full = parseAllDocuments(readFileSync(path.join(render('full'), HELMFILE), 'utf8'))[0].toJS() as { releases: Array<{ name: string }> };
-  t.deepEqual(full.releases.map((r) => r.name), ['kube-prometheus-stack', 'loki', 'alloy', 'jaeger', 'kiali']);
+  t.deepEqual(full.releases.map((r) => r.name), ['kube-prometheus-stack', 'loki', 'alloy', 'jaeger', 'kiali', 'flagger', 'flagger-loadtester']);
   const minimal = render('minimal');
   t.false(readdirSync(minimal).includes(HELMFILE));
   t.false(readdirSync(minimal).includes('observability'));

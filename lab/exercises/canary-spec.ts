@@ -1,0 +1,116 @@
+// The canary exercise's Canary (manifests/exercises/canary/front-end) and what follows from it:
+// the names Flagger gives its objects, the analysis numbers, and the arithmetic that turns them
+// into the longest promotion and rollback (the lab's budgets: ≤ 3 min and ≤ 1 min).
+// Flagger's behaviour below is read from fluxcd/flagger@v1.44.0: pkg/controller/scheduler.go
+// (advanceCanary: one run per interval), pkg/apis/flagger/v1beta1/canary.go (defaults, the 10 s
+// floor on the interval) and pkg/canary/status.go (phases, the Promoted condition).
+import type { KubernetesObject } from '@kubernetes/client-node';
+import type { ObjRef } from '../kube-refs.ts';
+import { ISTIO_NETWORKING, NS, phaseObjects } from './front-end-mesh.ts';
+
+export const CANARY_API = 'flagger.app/v1beta1';
+/** The phase folder: manifests/exercises/canary/front-end. */
+export const CANARY_PHASE = 'front-end';
+export const TARGET = 'front-end';
+export const PRIMARY = `${TARGET}-primary`;
+export const CANARY_SERVICE = `${TARGET}-canary`;
+/** Flagger picks the first of its -selector-labels (app,name,app.kubernetes.io/name) the target selects by. */
+export const SELECTOR_LABEL = 'app';
+
+/** What the Canary's load-test webhook calls: the loadtester chart's Service (release flagger-loadtester
+ * in sock-shop, port 80), as clusterUrl() writes an endpoint; a test keeps the YAML equal to it, and to
+ * lab/observability/endpoints.ts ENDPOINTS.flaggerLoadtester once that table has it. */
+export const LOADTESTER_URL = 'http://flagger-loadtester.sock-shop.svc.cluster.local:80/';
+
+const ref = (apiVersion: string, kind: string, name: string): ObjRef => ({ apiVersion, kind, namespace: NS, name });
+export const CANARY_REF = ref(CANARY_API, 'Canary', TARGET);
+export const CANARY_CRD_REF: ObjRef = { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', name: 'canaries.flagger.app' };
+export const TARGET_REF = ref('apps/v1', 'Deployment', TARGET);
+/** Shares app=front-end with the target: front-end-canary (selector app=front-end) would send canary traffic to it. */
+export const V2_REF = ref('apps/v1', 'Deployment', 'front-end-v2');
+export const SERVICE_REF = ref('v1', 'Service', TARGET);
+export const LAB_VS_REF = ref(ISTIO_NETWORKING, 'VirtualService', TARGET);
+export const LAB_DR_REF = ref(ISTIO_NETWORKING, 'DestinationRule', TARGET);
+/** The lab objects Flagger or the exercise change, in the order they are recorded. */
+export const LAB_REFS: ObjRef[] = [V2_REF, TARGET_REF, SERVICE_REF, LAB_DR_REF, LAB_VS_REF];
+/** What Flagger creates (absent before: the restore deletes them), with the Canary itself. */
+export const FLAGGER_REFS: ObjRef[] = [
+  ref(CANARY_API, 'Canary', TARGET),
+  ref(ISTIO_NETWORKING, 'DestinationRule', CANARY_SERVICE),
+  ref(ISTIO_NETWORKING, 'DestinationRule', PRIMARY),
+  ref('v1', 'Service', CANARY_SERVICE),
+  ref('v1', 'Service', PRIMARY),
+  ref('apps/v1', 'Deployment', PRIMARY),
+];
+export const PRIMARY_REF = ref('apps/v1', 'Deployment', PRIMARY);
+
+export interface CanaryObject extends KubernetesObject {
+  spec: {
+    targetRef: { apiVersion: string; kind: string; name: string };
+    suspend?: boolean;
+    revertOnDeletion?: boolean;
+    service: { port: number; targetPort?: number; portName?: string; hosts?: string[]; gateways?: string[] };
+    analysis: {
+      interval: string;
+      threshold: number;
+      stepWeight: number;
+      maxWeight: number;
+      metrics: Array<{ name: string; interval?: string; thresholdRange?: { min?: number; max?: number } }>;
+      webhooks?: Array<{ name: string; type?: string; url: string; timeout?: string; metadata?: Record<string, string> }>;
+    };
+  };
+}
+
+/** The Canary as manifests/exercises/canary/front-end has it. */
+export function canaryObject(): CanaryObject {
+  const found = phaseObjects('canary', CANARY_PHASE).filter((o) => o.kind === 'Canary');
+  if (found.length !== 1) throw new Error(`manifests/exercises/canary/${CANARY_PHASE} must hold exactly one Canary, found ${found.length}`);
+  return found[0] as unknown as CanaryObject;
+}
+
+/** Go durations as Flagger's analysis uses them ("10s", "1m", "1m30s"), in ms. */
+export function durationMs(text: string): number {
+  const parts = [...text.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)];
+  if (parts.length === 0 || parts.map((p) => p[0]).join('') !== text) throw new RangeError(`not a duration: ${JSON.stringify(text)}`);
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
+  return parts.reduce((sum, p) => sum + Number(p[1]) * unit[p[2] as keyof typeof unit], 0);
+}
+
+export interface Analysis {
+  intervalMs: number;
+  threshold: number;
+  stepWeight: number;
+  maxWeight: number;
+  /** The weights the canary passes through, in order: stepWeight, 2·stepWeight, … up to the first ≥ maxWeight. */
+  steps: number[];
+  /** Detection (< 1 interval) + (steps + 3) intervals: start, the steps, promote, route back, finalise. */
+  maxPromotionMs: number;
+  /** Detection (< 1 interval) + (threshold + 2) intervals: start, first weight, threshold failed runs, roll back. */
+  maxRollbackMs: number;
+}
+
+export function analysisOf(c: CanaryObject = canaryObject()): Analysis {
+  const a = c.spec.analysis;
+  // Flagger never runs an analysis more often than every 10 s (GetAnalysisInterval).
+  const intervalMs = Math.max(10_000, durationMs(a.interval));
+  // runCanary adds stepWeight (capped at 100, not at maxWeight) while the weight is below maxWeight:
+  // 10/50 gives 10 … 50; 20/50 would give 20, 40, 60.
+  const steps: number[] = [];
+  for (let w = a.stepWeight; ; w += a.stepWeight) {
+    steps.push(Math.min(100, w));
+    if (w >= a.maxWeight || w >= 100) break;
+  }
+  return {
+    intervalMs,
+    threshold: a.threshold,
+    stepWeight: a.stepWeight,
+    maxWeight: a.maxWeight,
+    steps,
+    maxPromotionMs: intervalMs * (1 + steps.length + 3),
+    maxRollbackMs: intervalMs * (1 + a.threshold + 2),
+  };
+}
+
+/** The lab's budgets (issue 11): a healthy change promoted within 3 min, a faulty one rolled back within 1 min. */
+export const PROMOTION_BUDGET_MS = 180_000;
+export const ROLLBACK_BUDGET_MS = 60_000;
