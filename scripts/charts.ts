@@ -4,7 +4,8 @@
 //   npx tsx scripts/charts.ts refresh [--from DIR] [--cache DIR] [--kiali-crd FILE] [--helm PATH] [--note TEXT]…
 //
 // Without --from it reads .lab/cache/charts/<chart>-<version>.tgz (npm run lab -- charts pull --all),
-// refusing an archive whose sha256 is not the CHARTS pin; --from DIR reads unpacked charts DIR/<chart>/.
+// refusing an archive whose sha256 is not the CHARTS pin; --from DIR reads unpacked charts DIR/<chart>/
+// (or a chart's archive DIR/<chart>-<version>.tgz, sha256-checked the same way).
 // The work is in lab/charts/refresh.ts.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -28,7 +29,7 @@ async function main(argv: string[]): Promise<void> {
       'Regenerate fixtures/charts/contract.json by rendering each pinned chart with our values',
       (y) =>
         y
-          .option('from', { type: 'string', describe: 'Unpacked charts, DIR/<chart>/ (dependencies in DIR/<chart>/charts/)' })
+          .option('from', { type: 'string', describe: 'Unpacked charts, DIR/<chart>/ (dependencies in DIR/<chart>/charts/), or a chart archive DIR/<chart>-<version>.tgz (sha256-checked)' })
           .option('cache', { type: 'string', default: chartCacheDir(path.join(PROJECT_ROOT, '.lab')), describe: 'Where the chart archives are' })
           .option('kiali-crd', { type: 'string', describe: "Kiali's CR definition, for its config keys (kiali-operator crd-docs/crd/kiali.io_kialis.yaml)" })
           .option('helm', { type: 'string', describe: 'helm binary (default: .lab/bin, the test environment, then PATH)' })

@@ -1,5 +1,7 @@
 // Where `charts refresh` reads each pinned chart from: a verified archive (unpacked into a temp dir,
-// its subchart archives too), or an unpacked chart directory given with --from DIR (DIR/<chart>/).
+// its subchart archives too), or, with --from DIR, an unpacked chart directory DIR/<chart>/ — or the
+// chart's archive DIR/<chart>-<version>.tgz, verified like a cached one, for a chart whose published
+// archive is at hand when others' are not.
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../errors.ts';
@@ -40,18 +42,25 @@ async function unpackSubcharts(run: Runner, dir: string): Promise<void> {
  * `cacheDir` (unpacked under `work`). Refuses a chart whose Chart.yaml is not the pinned version. */
 export async function chartDirFor(run: Runner, pin: ChartPin, opts: { from?: string; cacheDir: string; work: string }): Promise<string> {
   let dir: string;
+  const unpackVerified = async (archive: string) => {
+    verifyArchive(archive, pin);
+    return unpackChart(run, archive, path.join(opts.work, pin.chart));
+  };
   if (opts.from) {
     dir = path.join(opts.from, pin.chart);
+    const archive = path.join(opts.from, archiveName(pin));
     if (!existsSync(path.join(dir, 'Chart.yaml'))) {
-      throw new UsageError(`--from ${opts.from}: no unpacked chart ${pin.chart} there (expected ${path.join(dir, 'Chart.yaml')})`, 'Unpack each chart as DIR/<chart>/ with its dependencies in DIR/<chart>/charts/.');
+      if (!existsSync(archive)) {
+        throw new UsageError(`--from ${opts.from}: no unpacked chart ${pin.chart} there (expected ${path.join(dir, 'Chart.yaml')} or ${archive})`, 'Unpack each chart as DIR/<chart>/ with its dependencies in DIR/<chart>/charts/, or put its archive there as it is published.');
+      }
+      dir = await unpackVerified(archive);
     }
   } else {
     const archive = path.join(opts.cacheDir, archiveName(pin));
     if (!existsSync(archive)) {
       throw new UsageError(`chart archive ${archive} is not there`, 'Cache the archives first (npm run lab -- charts pull --all), or give unpacked charts with --from DIR.');
     }
-    verifyArchive(archive, pin);
-    dir = await unpackChart(run, archive, path.join(opts.work, pin.chart));
+    dir = await unpackVerified(archive);
   }
   const meta = readChartYaml(dir);
   if (meta.name !== pin.chart || meta.version !== pin.version) {

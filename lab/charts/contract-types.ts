@@ -39,6 +39,9 @@ export interface WorkloadFact {
   createdBy: 'chart' | 'operator';
   /** For operator-made workloads: the custom resource they come from, e.g. Prometheus/monitoring/x. */
   from?: string;
+  /** The pod template's sidecar.istio.io/* annotations, when it has any: how Istio sizes (or skips)
+   * the sidecar it injects into a pod of a meshed namespace (the footprint counts that sidecar). */
+  sidecarAnnotations?: Record<string, string>;
 }
 
 export interface DatasourceFact {

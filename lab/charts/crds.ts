@@ -5,9 +5,9 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import os from 'node:os';
 import path from 'node:path';
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { parseAllDocuments } from 'yaml';
 import type { Runner } from '../run.ts';
 import { mustRun } from '../run.ts';
+import { parseChartYaml } from './helm-yaml.ts';
 
 function yamlFilesUnder(dir: string): string[] {
   return readdirSync(dir).sort().flatMap((name) => {
@@ -28,7 +28,7 @@ function crdDirs(dir: string): string[] {
 
 export function crdsInTree(chartDir: string): KubernetesObject[] {
   return crdDirs(chartDir).flatMap(yamlFilesUnder).flatMap((f) =>
-    parseAllDocuments(readFileSync(f, 'utf8')).map((d) => d.toJS() as KubernetesObject | null).filter((o): o is KubernetesObject => o?.kind === 'CustomResourceDefinition'));
+    parseChartYaml(readFileSync(f, 'utf8'), f).filter((o) => o.kind === 'CustomResourceDefinition') as KubernetesObject[]);
 }
 
 /** The CRDs in a chart archive (unpacked with tar into a temp dir, removed afterwards). */

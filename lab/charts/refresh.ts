@@ -4,7 +4,6 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseAllDocuments } from 'yaml';
 import { UsageError } from '../errors.ts';
 import { MANIFESTS_DIR } from '../manifests.ts';
 import { RELEASES, type ReleaseSpec } from '../observability/endpoints.ts';
@@ -13,6 +12,7 @@ import { CHARTS, type ChartPin } from '../versions.ts';
 import { chartDirFor, subchartVersions } from './chart-dirs.ts';
 import { chartKeys } from './chart-keys.ts';
 import type { ChartContract, KeysFact, ReleaseFact } from './contract-types.ts';
+import { parseChartYaml } from './helm-yaml.ts';
 import { encodePath } from './key-paths.ts';
 import { OPERATOR_SOURCE, operatorObjects } from './operator-facts.ts';
 import { crdsOf, grafanaDatasourcesOf, imagesOfWorkloads, servicesOf, workloadsOf, type RenderedObject } from './render-facts.ts';
@@ -43,10 +43,7 @@ export function templateArgv(release: string, chartDir: string, namespace: strin
 }
 
 export function parseRendered(text: string): RenderedObject[] {
-  return parseAllDocuments(text).map((d) => {
-    if (d.errors.length) throw new UsageError(`helm template printed invalid YAML: ${d.errors[0].message}`);
-    return d.toJS() as RenderedObject | null;
-  }).filter((o): o is RenderedObject => Boolean(o?.kind));
+  return parseChartYaml(text, "helm template's output").filter((o) => Boolean(o.kind)) as RenderedObject[];
 }
 
 function kialiConfigKeys(o: RefreshOptions, pin: ChartPin, release: string): KeysFact['config'] {
@@ -105,7 +102,7 @@ export async function refreshContract(o: RefreshOptions): Promise<ChartContract>
         by: `npx tsx scripts/charts.ts refresh${o.from ? ' --from DIR' : ''}`,
         helm: helmVersion,
         kubeVersion: RENDER_KUBE_VERSION,
-        from: o.from ? 'unpacked chart directories (--from)' : `chart archives in ${path.basename(o.cacheDir)}/, each checked against its CHARTS sha256`,
+        from: o.from ? 'unpacked chart directories, or chart archives checked against their CHARTS sha256 (--from)' : `chart archives in ${path.basename(o.cacheDir)}/, each checked against its CHARTS sha256`,
         notes: [`Operator-made StatefulSets and Services (createdBy: operator) follow ${OPERATOR_SOURCE}.`, ...(o.notes ?? [])],
       },
       releases,

@@ -5,7 +5,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { KubernetesObject, V1Pod, V1Secret } from '@kubernetes/client-node';
-import { parseAllDocuments } from 'yaml';
 import { notReady, waitCrdEstablished } from '../conditions.ts';
 import type { LabContext } from '../context.ts';
 import { LabError } from '../errors.ts';
@@ -17,6 +16,7 @@ import type { ChartPin } from '../versions.ts';
 import { toYaml } from '../yaml.ts';
 import { ensureArchive } from './archive.ts';
 import { crdsInArchive } from './crds.ts';
+import { parseChartYaml } from './helm-yaml.ts';
 import { canonical, firstDifference, type Values } from './values.ts';
 
 export interface HelmRelease {
@@ -79,7 +79,7 @@ export async function installed(ctx: LabContext, r: HelmRelease): Promise<Instal
 /** The release's rendered objects as helm recorded them (what its readiness is judged on). */
 export async function manifestObjects(ctx: LabContext, r: HelmRelease): Promise<KubernetesObject[]> {
   const res = await mustRun(ctx.run, ctx.tool('helm'), ['get', 'manifest', r.spec.release, '--namespace', r.spec.namespace, ...helmConn(ctx)]);
-  return parseAllDocuments(res.stdout).map((d) => d.toJS() as KubernetesObject | null).filter((o): o is KubernetesObject => Boolean(o?.kind))
+  return (parseChartYaml(res.stdout, `helm get manifest ${r.spec.release}`).filter((o) => Boolean(o.kind)) as KubernetesObject[])
     .map((o) => ({ ...o, metadata: { ...o.metadata, namespace: o.metadata?.namespace ?? r.spec.namespace } }));
 }
 
@@ -94,7 +94,11 @@ export async function releaseDrift(ctx: LabContext, r: HelmRelease): Promise<str
   return notReady(ctx.kube(), await manifestObjects(ctx, r));
 }
 
+/** Creates the release's namespace when it is not there; one that is (sock-shop, made by the samples
+ * step with istio-injection=enabled) is left alone: applying a bare Namespace with the lab's field
+ * manager would drop the labels that manager set before. */
 async function ensureNamespace(ctx: LabContext, namespace: string): Promise<void> {
+  if (await ctx.kube().get({ apiVersion: 'v1', kind: 'Namespace', name: namespace })) return;
   await ctx.kube().apply([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace, labels: { ...MANAGED_BY } } }]);
 }
 

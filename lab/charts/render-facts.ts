@@ -46,19 +46,26 @@ export function servicesOf(objs: RenderedObject[], releaseNs: string): ServiceFa
   }));
 }
 
-function podSpecOf(o: RenderedObject): PodSpec {
+type PodTemplate = { metadata?: { annotations?: Record<string, string> }; spec?: PodSpec };
+
+function podTemplateOf(o: RenderedObject): PodTemplate {
   const spec = o.spec ?? {};
-  if (o.kind === 'CronJob') {
-    const job = (spec.jobTemplate as { spec?: { template?: { spec?: PodSpec } } } | undefined)?.spec;
-    return job?.template?.spec ?? {};
-  }
-  return (spec.template as { spec?: PodSpec } | undefined)?.spec ?? {};
+  if (o.kind === 'CronJob') return (spec.jobTemplate as { spec?: { template?: PodTemplate } } | undefined)?.spec?.template ?? {};
+  return (spec.template as PodTemplate | undefined) ?? {};
 }
+
+/** The sidecar.istio.io/* annotations of a pod template (Istio's per-pod sidecar settings). */
+export function sidecarAnnotationsOf(annotations: Record<string, string> | undefined): Record<string, string> {
+  return Object.fromEntries(Object.entries(annotations ?? {}).filter(([k]) => k.startsWith('sidecar.istio.io/')).map(([k, v]) => [k, String(v)]));
+}
+
+const podSpecOf = (o: RenderedObject): PodSpec => podTemplateOf(o).spec ?? {};
 
 export function workloadsOf(objs: RenderedObject[], releaseNs: string): WorkloadFact[] {
   return objs.filter((o) => WORKLOAD_KINDS.has(o.kind ?? '')).map((o) => {
     const pod = podSpecOf(o);
     const replicas = o.kind === 'DaemonSet' ? null : o.kind === 'Job' || o.kind === 'CronJob' ? 1 : ((o.spec?.replicas as number | undefined) ?? 1);
+    const sidecar = sidecarAnnotationsOf(podTemplateOf(o).metadata?.annotations);
     return {
       kind: o.kind as WorkloadFact['kind'],
       name: o.metadata?.name ?? '',
@@ -67,6 +74,7 @@ export function workloadsOf(objs: RenderedObject[], releaseNs: string): Workload
       nodeSelector: pod.nodeSelector ?? {},
       containers: [...(pod.initContainers ?? []).map((c) => containerFact(c, true)), ...(pod.containers ?? []).map((c) => containerFact(c, false))],
       createdBy: 'chart' as const,
+      ...(Object.keys(sidecar).length ? { sidecarAnnotations: sidecar } : {}),
     };
   });
 }
