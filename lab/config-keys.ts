@@ -45,6 +45,6 @@ export const KEYS: KeySpec[] = [
  * derivation, so a change to any request shows up here). `components`: what the profile installs. */
 export const PROFILE_NEEDS: Record<ProfileName, { cpus: number; memoryMiB: number; components: string[] }> = {
   minimal: { cpus: 3, memoryMiB: 6144, components: ['istio', 'samples'] },
-  standard: { cpus: 3, memoryMiB: 8192, components: ['istio', 'samples', 'prometheus', 'alertmanager', 'grafana', 'jaeger', 'kiali'] },
-  full: { cpus: 4, memoryMiB: 8192, components: ['istio', 'samples', 'prometheus', 'alertmanager', 'grafana', 'jaeger', 'kiali', 'loki', 'alloy'] },
+  standard: { cpus: 3, memoryMiB: 8192, components: ['istio', 'samples', 'prometheus', 'alertmanager', 'grafana', 'jaeger', 'kiali', 'flagger', 'flagger-loadtester'] },
+  full: { cpus: 4, memoryMiB: 8192, components: ['istio', 'samples', 'prometheus', 'alertmanager', 'grafana', 'jaeger', 'kiali', 'flagger', 'flagger-loadtester', 'loki', 'alloy'] },
 };

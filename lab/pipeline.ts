@@ -7,6 +7,7 @@ import { istioStep } from './steps/istio.ts';
 import { meshMonitorsStep } from './steps/mesh-monitors.ts';
 import { observabilityStep } from './steps/observability.ts';
 import { alloyStep, jaegerStep, kialiStep, lokiStep, prometheusStackStep } from './steps/observability-releases.ts';
+import { flaggerLoadtesterStep, flaggerStep } from './steps/flagger-releases.ts';
 import { preflightStep } from './steps/preflight.ts';
 import { samplesStep } from './steps/samples.ts';
 import { storageStep } from './steps/storage.ts';
@@ -16,6 +17,8 @@ export const PIPELINE: Step[] = [
   preflightStep, clusterStep, nodeGroupsStep, storageStep, istioStep, samplesStep,
   // The observability stack (which releases: LAB_PROFILE, lab/observability/profiles.ts).
   observabilityStep, prometheusStackStep, meshMonitorsStep, jaegerStep, lokiStep, alloyStep, kialiStep,
+  // Progressive delivery (seed 001): Flagger reads Istio's metrics in that Prometheus.
+  flaggerStep, flaggerLoadtesterStep,
 ];
 
 export type StepOutcome = { step: string; result: 'applied' | 'unchanged' | 'skipped' | 'disabled'; detail?: string };

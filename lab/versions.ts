@@ -228,6 +228,8 @@ export const IMAGE_PLATFORMS: Record<string, ImageFact> = {
   'docker.io/grafana/alloy:v1.18.1': { platforms: BOTH, source: 'grafana/alloy v1.18.1 scripts/docker-containers (run by .github/workflows/publish-alloy-linux.yml): BUILD_PLATFORMS=linux/amd64,linux/arm64,linux/ppc64le,linux/s390x' },
   'jaegertracing/jaeger:2.19.0': { platforms: BOTH, source: 'jaegertracing/jaeger v2.19.0 Makefile PLATFORMS, of which LINUX_PLATFORMS = linux/amd64,linux/arm64,linux/s390x,linux/ppc64le; scripts/build/build-upload-docker-images.sh builds with --platform=$LINUX_PLATFORMS' },
   'quay.io/kiali/kiali:v2.29.0': { platforms: BOTH, source: 'kiali/kiali v2.29.0 Makefile: TARGET_ARCHS ?= amd64 arm64 s390x ppc64le; make/Makefile.container.mk buildx --platform per arch (the distroless build is the plain tag)' },
+  'ghcr.io/fluxcd/flagger:1.44.0': { platforms: BOTH, source: 'fluxcd/flagger v1.44.0 .github/workflows/release.yml (on a v* tag): docker/build-push-action of ./Dockerfile (xx-go cross build, FROM alpine:3.22) for platforms linux/amd64,linux/arm64,linux/arm/v7, tag = pkg/version VERSION 1.44.0 (.goreleaser.yml builds: skip, so the image is the only build)' },
+  'ghcr.io/fluxcd/flagger-loadtester:0.38.0': { platforms: BOTH, source: 'fluxcd/flagger v1.44.0 .github/workflows/push-ld.yml (run by hand): docker/build-push-action of ./Dockerfile.loadtester (FROM bash:5.2, helm/kubectl/ghz fetched per TARGETARCH) for platforms linux/amd64,linux/arm64, tag = cmd/loadtester/main.go VERSION 0.38.0' },
 };
 
 /** A Helm chart the lab installs: pinned by version and by the SHA-256 of the chart archive (what the
@@ -245,7 +247,7 @@ export interface ChartPin {
   source: string;
 }
 
-export type ChartName = 'kube-prometheus-stack' | 'loki' | 'alloy' | 'jaeger' | 'kiali-server';
+export type ChartName = 'kube-prometheus-stack' | 'loki' | 'alloy' | 'jaeger' | 'kiali-server' | 'flagger' | 'loadtester';
 
 // Recorded 2026-12 from the chart repositories' index.yaml files (gh-pages branches) and sources.
 export const CHARTS: Record<ChartName, ChartPin> = {
@@ -295,5 +297,26 @@ export const CHARTS: Record<ChartName, ChartPin> = {
     sha256: '77b88e6bcc657b21c1af595cb87debd707d007b50e6d6bb49d7ffda1331dc749',
     digestSource: 'kiali/helm-charts docs/index.yaml, and the sha256 of docs/kiali-server-2.29.0.tgz itself (the repository serves its archives from git)',
     source: 'kiali/helm-charts docs/kiali-server-2.29.0.tgz',
+  },
+  // Flagger's chart repository (https://flagger.app) is the gh-pages branch of fluxcd/flagger, which
+  // keeps the published archives themselves next to index.yaml; both charts are packaged from the
+  // v1.44.0 tag's charts/ folder (the loadtester's version is its own: cmd/loadtester VERSION).
+  flagger: {
+    chart: 'flagger',
+    version: '1.44.0',
+    appVersion: '1.44.0',
+    repo: { name: 'flagger', url: 'https://flagger.app' },
+    sha256: 'bd3279b7436721beaaaaabcf1c347b8cc8f85b258fb239861e3383f49a8f02e5',
+    digestSource: 'fluxcd/flagger gh-pages index.yaml (2026-07-21), and the sha256 of gh-pages flagger-1.44.0.tgz itself (the repository serves its archives from git)',
+    source: 'fluxcd/flagger gh-pages flagger-1.44.0.tgz (fluxcd/flagger@v1.44.0 charts/flagger)',
+  },
+  loadtester: {
+    chart: 'loadtester',
+    version: '0.38.0',
+    appVersion: '0.38.0',
+    repo: { name: 'flagger', url: 'https://flagger.app' },
+    sha256: '27d1031943a73e155a3ff55511ec0eddb7640914ae5761df1cae344645dc8d11',
+    digestSource: 'fluxcd/flagger gh-pages index.yaml (2026-07-21), and the sha256 of gh-pages loadtester-0.38.0.tgz itself (the repository serves its archives from git)',
+    source: 'fluxcd/flagger gh-pages loadtester-0.38.0.tgz (fluxcd/flagger@v1.44.0 charts/loadtester)',
   },
 };

@@ -1,8 +1,20 @@
 // The lab's rules for every workload a chart release creates (contract `workloads`): CPU and memory
-// requests and a memory limit on every container, init containers and sidecars included, and the
-// `system` node group — except the DaemonSets that must run on every node. Pure.
-import { NODEGROUP_LABEL } from '../config-keys.ts';
+// requests and a memory limit on every container, init containers and sidecars included, and its
+// release's node group (`system`; `deploy` for the delivery tooling) — except the DaemonSets that
+// must run on every node. Pure.
+import { NODEGROUP_LABEL, type NodeGroup } from '../config-keys.ts';
+import { RELEASES } from '../observability/endpoints.ts';
 import type { WorkloadFact } from './contract-types.ts';
+
+/** Releases off the `system` group: Flagger and its loadtester run on `deploy`, the group seed 002
+ * sets aside for delivery tooling, so a canary's load and Flagger's work stay off the nodes that
+ * carry the observability stack and the apps. */
+export const RELEASE_NODE_GROUPS: Record<string, NodeGroup> = {
+  [RELEASES.flagger.release]: 'deploy',
+  [RELEASES.flaggerLoadtester.release]: 'deploy',
+};
+
+export const nodeGroupOf = (release: string): NodeGroup => RELEASE_NODE_GROUPS[release] ?? 'system';
 
 /** DaemonSets that run on every node on purpose, so they carry no system nodeSelector. */
 export const PER_NODE_DAEMONSETS: Record<string, string> = {
@@ -12,13 +24,13 @@ export const PER_NODE_DAEMONSETS: Record<string, string> = {
 
 export const SYSTEM_NODE_SELECTOR = { [NODEGROUP_LABEL]: 'system' } as const;
 
-/** What is wrong with one workload under the rules above ([] when nothing). */
-export function workloadProblems(w: WorkloadFact): string[] {
+/** What is wrong with one workload under the rules above ([] when nothing); `group`: its release's. */
+export function workloadProblems(w: WorkloadFact, group: NodeGroup = 'system'): string[] {
   const id = `${w.kind} ${w.namespace}/${w.name}`;
   const out: string[] = [];
   const perNode = w.kind === 'DaemonSet' && PER_NODE_DAEMONSETS[`${w.namespace}/${w.name}`];
-  if (!perNode && w.nodeSelector[NODEGROUP_LABEL] !== 'system') {
-    out.push(`${id}: nodeSelector ${JSON.stringify(w.nodeSelector)} does not put it on the system node group (${NODEGROUP_LABEL}: system)`);
+  if (!perNode && w.nodeSelector[NODEGROUP_LABEL] !== group) {
+    out.push(`${id}: nodeSelector ${JSON.stringify(w.nodeSelector)} does not put it on the ${group} node group (${NODEGROUP_LABEL}: ${group})`);
   }
   if (!w.containers.length) out.push(`${id}: no containers`);
   for (const c of w.containers) {

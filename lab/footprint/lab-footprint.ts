@@ -7,6 +7,7 @@ import { renderEngApp } from '../samples/eng-app.ts';
 import { renderSockShop } from '../samples/sock-shop.ts';
 import { PROJECT_ROOT } from '../project-root.ts';
 import { chartPodSets } from './chart-workloads.ts';
+import { injectedNamespaces } from './lab-workloads.ts';
 import { profileFootprint, type ProfileFootprint } from './profile.ts';
 
 export function sampleManifests() {
@@ -16,5 +17,7 @@ export function sampleManifests() {
 
 /** `workers`: LAB_WORKERS (the control plane is one more node for DaemonSets). */
 export function labFootprint(profile: ProfileName, workers = 4): ProfileFootprint {
-  return profileFootprint({ profile, nodes: workers + 1, istioOperator: istioOperator(), samples: sampleManifests(), releasePods: (k) => chartPodSets(k) });
+  const samples = sampleManifests();
+  const injected = injectedNamespaces(samples);
+  return profileFootprint({ profile, nodes: workers + 1, istioOperator: istioOperator(), samples, releasePods: (k) => chartPodSets(k, injected) });
 }

@@ -24,8 +24,9 @@ const res = (c: V1Container, init: boolean): ContainerResources => ({
   limits: c.resources?.limits as ContainerResources['limits'],
 });
 
-function sidecar(tpl: V1PodTemplateSpec): ContainerResources {
-  const a = tpl.metadata?.annotations ?? {};
+/** The sidecar Istio injects into a pod with these annotations. */
+export function sidecarFor(annotations: Record<string, string> | undefined): ContainerResources {
+  const a = annotations ?? {};
   return {
     name: 'istio-proxy',
     requests: { cpu: a['sidecar.istio.io/proxyCPU'] ?? DEMO_SIDECAR.requests.cpu, memory: a['sidecar.istio.io/proxyMemory'] ?? DEMO_SIDECAR.requests.memory },
@@ -33,17 +34,24 @@ function sidecar(tpl: V1PodTemplateSpec): ContainerResources {
   };
 }
 
+/** Whether Istio injects a sidecar into a pod with these annotations in `namespace`. */
+export const injects = (injected: Set<string>, namespace: string | undefined, annotations: Record<string, string> | undefined) =>
+  injected.has(namespace ?? '') && annotations?.['sidecar.istio.io/inject'] !== 'false';
+
+/** The namespaces among `objs` labelled istio-injection=enabled. */
+export const injectedNamespaces = (objs: KubernetesObject[]) =>
+  new Set(objs.filter((o) => o.kind === 'Namespace' && o.metadata?.labels?.['istio-injection'] === 'enabled').map((o) => o.metadata!.name!));
+
 /** Pod sets of Deployments/StatefulSets/DaemonSets among `objs`, with injected sidecars. */
 export function podSetsOf(objs: KubernetesObject[]): PodSet[] {
-  const injected = new Set(objs.filter((o) => o.kind === 'Namespace' && o.metadata?.labels?.['istio-injection'] === 'enabled').map((o) => o.metadata!.name!));
+  const injected = injectedNamespaces(objs);
   const out: PodSet[] = [];
   for (const o of objs) {
     if (!['Deployment', 'StatefulSet', 'DaemonSet'].includes(o.kind ?? '')) continue;
     const spec = (o as { spec?: { replicas?: number; template?: V1PodTemplateSpec } }).spec;
     const tpl = spec?.template ?? {};
     const containers = [...(tpl.spec?.initContainers ?? []).map((c) => res(c, true)), ...(tpl.spec?.containers ?? []).map((c) => res(c, false))];
-    const inject = injected.has(o.metadata?.namespace ?? '') && tpl.metadata?.annotations?.['sidecar.istio.io/inject'] !== 'false';
-    if (inject) containers.push(sidecar(tpl));
+    if (injects(injected, o.metadata?.namespace, tpl.metadata?.annotations)) containers.push(sidecarFor(tpl.metadata?.annotations));
     out.push({ what: `${o.kind}/${o.metadata?.namespace}/${o.metadata?.name}`, pods: o.kind === 'DaemonSet' ? 1 : spec?.replicas ?? 1, perNode: o.kind === 'DaemonSet', containers });
   }
   return out;

@@ -7,6 +7,8 @@ import type { ChartName } from '../versions.ts';
 
 export const MONITORING_NAMESPACE = 'monitoring';
 export const ISTIO_NAMESPACE = 'istio-system';
+/** lab/samples/sock-shop.ts SOCK_SHOP_NAMESPACE (not imported: this table stays free of the samples). */
+const SOCK_SHOP_NAMESPACE = 'sock-shop';
 
 export interface ReleaseSpec {
   /** Helm release name (seed 001 uses `kube-prometheus-stack` in `monitoring`). */
@@ -22,6 +24,12 @@ export const RELEASES = {
   jaeger: { release: 'jaeger', chart: 'jaeger', namespace: MONITORING_NAMESPACE },
   // Kiali beside istiod, as seed 002 reaches it (svc/kiali 20001 -n istio-system).
   kiali: { release: 'kiali', chart: 'kiali-server', namespace: ISTIO_NAMESPACE },
+  // Flagger beside istiod, as seed 001 installs it; it reaches Prometheus and every namespace's
+  // Deployments, Services and Istio routes through the API.
+  flagger: { release: 'flagger', chart: 'flagger', namespace: ISTIO_NAMESPACE },
+  // The loadtester next to what it loads (sock-shop's front-end), in the mesh: its requests leave
+  // through its own sidecar, which is what applies the VirtualService's primary/canary weights.
+  flaggerLoadtester: { release: 'flagger-loadtester', chart: 'loadtester', namespace: SOCK_SHOP_NAMESPACE },
 } as const satisfies Record<string, ReleaseSpec>;
 
 export interface Endpoint {
@@ -44,6 +52,10 @@ export const ENDPOINTS = {
   jaegerQuery: { namespace: MONITORING_NAMESPACE, service: 'jaeger', port: 16686, path: '', scheme: 'http' },
   jaegerQueryGrpc: { namespace: MONITORING_NAMESPACE, service: 'jaeger', port: 16685, path: '', scheme: 'grpc' },
   kiali: { namespace: ISTIO_NAMESPACE, service: 'kiali', port: 20001, path: '/kiali', scheme: 'http' },
+  // The loadtester's webhook API (POST / runs a command; /gate/…, /rollback/… answer gates): what a
+  // Canary's webhooks are given. The chart's Service is named after the release (flagger-loadtester)
+  // and listens on 80, sending to the pod's `http` port (8080, the loadtester's -port).
+  flaggerLoadtester: { namespace: SOCK_SHOP_NAMESPACE, service: 'flagger-loadtester', port: 80, path: '/', scheme: 'http' },
 } as const satisfies Record<string, Endpoint>;
 
 export type EndpointName = keyof typeof ENDPOINTS;

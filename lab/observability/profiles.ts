@@ -2,7 +2,11 @@
 // - minimal: none — Istio and the samples only, for a 2-CPU / 6-GiB engine.
 // - standard (the default): kube-prometheus-stack (Prometheus, Alertmanager, Grafana, node-exporter,
 //   kube-state-metrics), Jaeger and Kiali — what seed 003's Kiali graph and Grafana workload views
-//   and the traffic exercises' evidence need; Kiali reads Prometheus and Jaeger.
+//   and the traffic exercises' evidence need; Kiali reads Prometheus and Jaeger. And Flagger with its
+//   loadtester (seed 001's canary): Flagger judges a canary by Istio's request metrics in that same
+//   Prometheus, so it belongs wherever Prometheus is, and it is small (one controller and one
+//   loadtester, 0.03 CPU / 88 MiB requested with the loadtester's sidecar); and until a Canary
+//   object names a Deployment (the canary exercise's), Flagger changes nothing in the cluster.
 // - full: standard + Loki and Alloy (logs in Grafana, the observability exercise's log assertion).
 //   Logs are the largest addition after Prometheus (Loki, and Alloy on every node), so they are
 //   in full only; bench/footprint.ts prints what each profile requests.
@@ -12,7 +16,7 @@ import { RELEASES } from './endpoints.ts';
 
 export type ReleaseKey = keyof typeof RELEASES;
 
-const STANDARD: ReleaseKey[] = ['prometheusStack', 'jaeger', 'kiali'];
+const STANDARD: ReleaseKey[] = ['prometheusStack', 'jaeger', 'kiali', 'flagger', 'flaggerLoadtester'];
 
 export const PROFILE_RELEASES: Record<ProfileName, ReleaseKey[]> = {
   minimal: [],

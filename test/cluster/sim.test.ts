@@ -187,7 +187,7 @@ test.serial('lab status shows the labelled nodes and the bound claims', (t) => {
   // The chart releases cannot be downloaded on sim (no chart repository): skipped, saying how to
   // cache them; everything else, the lab's own observability objects included, is ready.
   const skipped = st.components.filter((c) => c.state !== 'ready');
-  t.deepEqual(skipped.map((c) => [c.step, c.state, c.detail]), ['kube-prometheus-stack', 'jaeger', 'kiali'].map((s) => [s, 'skipped (sim)', 'chart archive not cached (npm run lab -- charts pull)']), JSON.stringify(st.components));
+  t.deepEqual(skipped.map((c) => [c.step, c.state, c.detail]), ['kube-prometheus-stack', 'jaeger', 'kiali', 'flagger', 'flagger-loadtester'].map((s) => [s, 'skipped (sim)', 'chart archive not cached (npm run lab -- charts pull)']), JSON.stringify(st.components));
   t.true(st.components.some((c) => c.step === 'mesh-monitors' && c.state === 'ready'));
   const text = lab(A, ['status']);
   t.regex(text.out, new RegExp(`${A.name}-worker3\\s+ingress\\s+Ready`));

@@ -1,13 +1,14 @@
 // Every address one component is given to reach another resolves to a Service and port that the
 // pinned charts create with our values (fixtures/charts/contract.json): the ENDPOINTS table, every
 // URL in our Helm values (Kiali's external services, Alloy's Loki endpoint inside its config, …),
-// the default Grafana datasource, and Istio's tracing provider. And every workload the releases
-// create has requests, a memory limit and the system node group (or is a named per-node DaemonSet).
+// the default Grafana datasource, Istio's tracing provider, Flagger's metrics server and the
+// loadtester a Canary's webhooks call. And every workload the releases create has requests, a memory
+// limit and its release's node group (or is a named per-node DaemonSet).
 import test from 'ava';
 import { findServicePort, inClusterTarget, loadContract, releaseFact, servicePortProblem, type ChartContract, type WorkloadFact } from '../../lab/charts/contract.ts';
 import { loadValues } from '../../lab/charts/values.ts';
 import { isLoopback, istioTracingTargets, urlsInValues, type WiredUrl } from '../../lab/charts/wiring.ts';
-import { PER_NODE_DAEMONSETS, workloadProblems, workloadRequests } from '../../lab/charts/workload-rules.ts';
+import { nodeGroupOf, PER_NODE_DAEMONSETS, workloadProblems, workloadRequests } from '../../lab/charts/workload-rules.ts';
 import { NODE_GROUPS } from '../../lab/config-keys.ts';
 import { notNative, pinProblem } from '../../lab/image-facts.ts';
 import { loadFile } from '../../lab/manifests.ts';
@@ -37,6 +38,17 @@ test('every ENDPOINTS entry is a Service port some release creates', (t) => {
   const q = findServicePort(contract, 'monitoring', 'jaeger', 16685);
   t.is(q?.port.name, 'grpc-query');
   t.is(q?.release, 'jaeger');
+  const lt = findServicePort(contract, ENDPOINTS.flaggerLoadtester.namespace, ENDPOINTS.flaggerLoadtester.service, ENDPOINTS.flaggerLoadtester.port);
+  t.deepEqual(lt && [lt.release, lt.port.name, lt.port.targetPort], ['flagger-loadtester', 'http', 'http'], "the loadtester chart's Service, to the pod's http port");
+});
+
+test("the loadtester URL a Canary's webhooks are given reaches the chart's Service; a wrong port, namespace or name does not", (t) => {
+  const url = clusterUrl(ENDPOINTS.flaggerLoadtester);
+  t.is(url, 'http://flagger-loadtester.sock-shop.svc.cluster.local:80/');
+  t.is(wiringProblem(contract, { where: 'Canary webhook', url }), '');
+  t.regex(wiringProblem(contract, { where: 'Canary webhook', url: 'http://flagger-loadtester.sock-shop.svc.cluster.local:8080/' }), /flagger-loadtester has no port 8080 \(it has http 80\)/, "the container's port is not the Service's");
+  t.regex(wiringProblem(contract, { where: 'Canary webhook', url: 'http://flagger-loadtester.test/' }), /no Service flagger-loadtester in test \(there is one in sock-shop\)/, "upstream's docs' namespace");
+  t.regex(wiringProblem(contract, { where: 'Canary webhook', url: 'http://loadtester.sock-shop/' }), /no release creates a Service sock-shop\/loadtester/, 'the chart name is not the Service name');
 });
 
 test('a wrong port, a wrong name or a wrong namespace is reported, with what there is', (t) => {
@@ -55,6 +67,7 @@ test('every URL in our values, the Grafana datasources and Istio\'s tracing prov
     'alloy values alloy.configMap.content',
     'manifests/istio/istio-operator.yaml extensionProviders jaeger',
     'Grafana datasource Prometheus',
+    'flagger values metricsServer',
   ]) t.true(wheres.includes(expected), `found: ${expected}`);
   t.deepEqual(urls.map((u) => wiringProblem(contract, u)).filter(Boolean), []);
 });
@@ -65,6 +78,7 @@ test('the URLs are the ENDPOINTS ones, so endpoints.ts and the values cannot dri
   t.is(byWhere.get('kiali values external_services.grafana.internal_url'), clusterUrl(ENDPOINTS.grafana));
   t.is(byWhere.get('alloy values alloy.configMap.content'), clusterUrl(ENDPOINTS.lokiPush));
   t.is(byWhere.get('manifests/istio/istio-operator.yaml extensionProviders jaeger'), clusterUrl(ENDPOINTS.jaegerOtlpGrpc));
+  t.is(byWhere.get('flagger values metricsServer'), clusterUrl(ENDPOINTS.prometheus), "Flagger judges canaries by the lab's Prometheus");
   const tracing = inClusterTarget(byWhere.get('kiali values external_services.tracing.internal_url')!);
   t.deepEqual(tracing && [tracing.service, tracing.namespace, tracing.port], [ENDPOINTS.jaegerQueryGrpc.service, ENDPOINTS.jaegerQueryGrpc.namespace, ENDPOINTS.jaegerQueryGrpc.port]);
   const kialiTracing = (loadValues('kiali') as { external_services: { tracing: { use_grpc?: boolean } } }).external_services.tracing;
@@ -81,12 +95,20 @@ test('misbehaving values are caught: a wrong port in Kiali, a misspelt Service i
   const istio = { spec: { meshConfig: { extensionProviders: [{ name: 'jaeger', opentelemetry: { service: 'jaeger-collector.istio-system.svc.cluster.local', port: 4317 } }] } } };
   t.regex(wiringProblem(contract, istioTracingTargets(istio, 'demo profile')[0]), /no release creates a Service istio-system\/jaeger-collector/);
   t.regex(wiringProblem(contract, { where: 'x', url: 'http://prometheus:9090' }), /names no in-cluster Service/);
+  const flagger = { ...loadValues('flagger'), metricsServer: 'http://kube-prometheus-stack-prometheus.monitoring.svc.cluster.local:9091' };
+  t.regex(urlsInValues('flagger', flagger).map((u) => wiringProblem(contract, u)).join('\n'), /metricsServer: .*kube-prometheus-stack-prometheus has no port 9091/);
+  const upstream = { ...loadValues('flagger'), metricsServer: 'http://prometheus.monitoring:9090' };
+  t.regex(urlsInValues('flagger', upstream).map((u) => wiringProblem(contract, u)).join('\n'), /no release creates a Service monitoring\/prometheus\b/, "seed 001's address is not this lab's Prometheus");
 });
 
-test('every workload has CPU and memory requests and a memory limit, and runs on the system node group unless it is a per-node DaemonSet', (t) => {
+test("every workload has CPU and memory requests and a memory limit, and runs on its release's node group unless it is a per-node DaemonSet", (t) => {
   const all = Object.values(contract.releases).flatMap((r) => r.workloads);
   t.true(all.length >= 10 && all.some((w) => w.createdBy === 'operator'), 'operator-made StatefulSets are included');
-  t.deepEqual(all.flatMap(workloadProblems), []);
+  t.deepEqual(Object.values(contract.releases).flatMap((r) => r.workloads.flatMap((w) => workloadProblems(w, nodeGroupOf(r.release)))), []);
+  t.deepEqual(['flagger', 'flagger-loadtester', 'kiali'].map(nodeGroupOf), ['deploy', 'deploy', 'system']);
+  const flagger = releaseFact(contract, 'flagger').workloads[0];
+  t.regex(workloadProblems(flagger, 'system').join('\n'), /does not put it on the system node group/, 'Flagger is not on system');
+  t.regex(workloadProblems({ ...flagger, nodeSelector: {} }, 'deploy').join('\n'), /does not put it on the deploy node group/);
   const daemonSets = all.filter((w) => w.kind === 'DaemonSet').map((w) => `${w.namespace}/${w.name}`).sort();
   t.deepEqual(daemonSets, Object.keys(PER_NODE_DAEMONSETS).sort(), 'the exceptions are exactly the DaemonSets there are');
 });

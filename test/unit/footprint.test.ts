@@ -12,7 +12,7 @@ import { loadContract } from '../../lab/charts/contract.ts';
 import { PROFILES, PROFILE_NEEDS } from '../../lab/config-keys.ts';
 import { chartPodSets } from '../../lab/footprint/chart-workloads.ts';
 import { labFootprint, sampleManifests } from '../../lab/footprint/lab-footprint.ts';
-import { DEMO_SIDECAR, istioPodSets, podSetsOf } from '../../lab/footprint/lab-workloads.ts';
+import { DEMO_SIDECAR, injectedNamespaces, istioPodSets, podSetsOf } from '../../lab/footprint/lab-workloads.ts';
 import { acceptedMemoryMiB, needsFor } from '../../lab/footprint/needs.ts';
 import { profileFootprint } from '../../lab/footprint/profile.ts';
 import { podFootprint } from '../../lab/footprint/pods.ts';
@@ -72,7 +72,8 @@ test('DaemonSets count once per node; profiles add exactly their releases', (t) 
   const minimal = labFootprint('minimal');
   const full = labFootprint('full');
   t.deepEqual(minimal.parts.map((p) => p.component), ['istio', 'samples']);
-  t.deepEqual(full.parts.map((p) => p.component), ['istio', 'samples', 'prometheusStack', 'jaeger', 'kiali', 'loki', 'alloy']);
+  t.deepEqual(full.parts.map((p) => p.component), ['istio', 'samples', 'prometheusStack', 'jaeger', 'kiali', 'flagger', 'flaggerLoadtester', 'loki', 'alloy']);
+  t.deepEqual(labFootprint('standard').parts.map((p) => p.component), ['istio', 'samples', 'prometheusStack', 'jaeger', 'kiali', 'flagger', 'flaggerLoadtester']);
   const alloy = full.parts.find((p) => p.component === 'alloy')!;
   t.is(alloy.pods, 5, 'one per node: control plane + 4 workers');
   t.is(labFootprint('full', 6).parts.find((p) => p.component === 'alloy')!.pods, 7);
@@ -91,7 +92,30 @@ test('the derivation follows the contract: a release asking for 4 GiB more raise
   const base = needsFor(labFootprint('full'));
   const fat = structuredClone(contract);
   fat.releases.loki.workloads[0].containers[0].requests.memory = '4352Mi'; // was 256Mi
-  const f = profileFootprint({ profile: 'full', nodes: 5, istioOperator: istioOperator(), samples: sampleManifests(), releasePods: (k) => chartPodSets(k, fat) });
+  const f = profileFootprint({ profile: 'full', nodes: 5, istioOperator: istioOperator(), samples: sampleManifests(), releasePods: (k) => chartPodSets(k, injectedNamespaces(sampleManifests()), fat) });
   t.is(needsFor(f).memoryMiB, base.memoryMiB + 4096);
   t.notDeepEqual(needsFor(f), { cpus: PROFILE_NEEDS.full.cpus, memoryMiB: PROFILE_NEEDS.full.memoryMiB });
+});
+
+test("a chart's pods in a meshed namespace count the sidecar Istio injects, sized by their annotations; elsewhere none", (t) => {
+  const contract = loadContract();
+  const injected = injectedNamespaces(sampleManifests());
+  t.true(injected.has('sock-shop'));
+  const [loadtester] = chartPodSets('flaggerLoadtester', injected, contract);
+  t.is(loadtester.what, 'Deployment/sock-shop/flagger-loadtester');
+  t.deepEqual(loadtester.containers.map((c) => [c.name, c.requests]), [['loadtester', { cpu: '10m', memory: '16Mi' }], ['istio-proxy', { cpu: '10m', memory: '40Mi' }]], 'its values size the sidecar');
+  t.deepEqual(chartPodSets('flagger', injected, contract)[0].containers.map((c) => c.name), ['flagger'], 'istio-system injects nothing');
+  t.deepEqual(chartPodSets('flaggerLoadtester', new Set(), contract)[0].containers.map((c) => c.name), ['loadtester'], 'no sidecar outside a meshed namespace');
+  // The annotations size it: 64Mi asked is 64Mi counted; without them it is Istio's demo default; inject: "false" is none.
+  const big = structuredClone(contract);
+  big.releases['flagger-loadtester'].workloads[0].sidecarAnnotations = { 'sidecar.istio.io/proxyMemory': '64Mi' };
+  t.is(chartPodSets('flaggerLoadtester', injected, big)[0].containers[1].requests?.memory, '64Mi');
+  const bare = structuredClone(contract);
+  delete bare.releases['flagger-loadtester'].workloads[0].sidecarAnnotations;
+  t.deepEqual(chartPodSets('flaggerLoadtester', injected, bare)[0].containers[1].requests, DEMO_SIDECAR.requests);
+  const off = structuredClone(contract);
+  off.releases['flagger-loadtester'].workloads[0].sidecarAnnotations = { 'sidecar.istio.io/inject': 'false' };
+  t.is(chartPodSets('flaggerLoadtester', injected, off)[0].containers.length, 1);
+  const part = labFootprint('standard').parts.find((p) => p.component === 'flaggerLoadtester')!;
+  t.is(part.footprint.memRequest, 56 * MiB, 'the standard profile counts the loadtester (16Mi) with its sidecar (40Mi)');
 });

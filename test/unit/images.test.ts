@@ -75,7 +75,7 @@ test('on arm64, exactly the amd64-only images are reported; an override the tabl
   t.deepEqual(notNative(images, 'linux/amd64').missing, []);
 });
 
-test('chart images: standard pulls the kube-prometheus-stack, Jaeger and Kiali images; only full adds Loki and Alloy', (t) => {
+test('chart images: standard pulls the kube-prometheus-stack, Jaeger, Kiali and Flagger images; only full adds Loki and Alloy', (t) => {
   const standard = labImages(testContext(testConfig({})).ctx);
   const full = labImages(testContext(testConfig({ LAB_PROFILE: 'full' })).ctx);
   const minimal = labImages(testContext(testConfig({ LAB_PROFILE: 'minimal' })).ctx);
@@ -84,4 +84,9 @@ test('chart images: standard pulls the kube-prometheus-stack, Jaeger and Kiali i
   t.false(standard.some((i) => i.startsWith('docker.io/grafana/loki:')));
   t.true(full.some((i) => i.startsWith('docker.io/grafana/loki:')) && full.some((i) => i.startsWith('docker.io/grafana/alloy:')));
   t.false(minimal.some((i) => i.startsWith('quay.io/prometheus/')));
+  for (const flagger of ['ghcr.io/fluxcd/flagger:1.44.0', 'ghcr.io/fluxcd/flagger-loadtester:0.38.0']) {
+    t.true(standard.includes(flagger) && full.includes(flagger), `${flagger}: standard and full`);
+    t.false(minimal.includes(flagger), `${flagger}: not minimal`);
+    t.deepEqual(IMAGE_PLATFORMS[flagger].platforms, ['linux/amd64', 'linux/arm64'], `${flagger}: published for both (fluxcd/flagger's release workflows)`);
+  }
 });
