@@ -4,7 +4,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { loadAllYaml, type KubernetesObject } from '@kubernetes/client-node';
+import type { KubernetesObject } from '@kubernetes/client-node';
+import jsYaml from 'js-yaml';
 import { parseAllDocuments } from 'yaml';
 import { LabError } from '../errors.ts';
 import { TESTENV } from '../versions.ts';
@@ -61,13 +62,14 @@ function sourceOf(group: string): CrdSource {
 
 /** The documents of a YAML stream. Flagger's crd.yaml continues single-quoted descriptions at the key's own
  * indentation, which Go's YAML (and so kubectl) and js-yaml accept but `yaml` rejects: such a text is read
- * with js-yaml (client-node's loadAllYaml); one that neither reads is reported with `yaml`'s message. */
+ * with js-yaml (plain loadAll: client-node's loadAllYaml would turn it into its typed models, renaming
+ * x-kubernetes-* keys); one that neither reads is reported with `yaml`'s message. */
 function yamlDocuments(text: string, what: string): unknown[] {
   const docs = parseAllDocuments(text);
   const bad = docs.findIndex((d) => d.errors.length);
   if (bad < 0) return docs.map((d) => d.toJS());
   try {
-    return loadAllYaml(text);
+    return jsYaml.loadAll(text);
   } catch {
     throw new LabError(`${what}: document ${bad + 1} is not valid YAML: ${docs[bad].errors[0].message}`);
   }

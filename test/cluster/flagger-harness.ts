@@ -17,6 +17,13 @@
 // loadtester. Istio's VirtualService and DestinationRule CRDs must already be served (`lab up` on sim
 // installs them), or Flagger's Istio router fails on every canary.
 //
+// Judging a run: test/cluster/flagger-canary.ts — watchCanary (poll until a phase, with the phase/weight
+// timeline), snapshot (phase, Promoted, the primary's revision annotation, VirtualService weights),
+// promotionProblems / rollbackProblems / stepProblems / primaryOnlyProblems ([] = that outcome).
+// Measured on sim with the Canary of test/cluster/flagger.test.ts (interval 10s, threshold 2, steps
+// 25 → 50): promoted ≈ 40 s from the first step (≈ 55 s after its gate opened), rolled back ≈ 44–50 s
+// after the change.
+//
 // In a Canary for this rig, set `analysis.metrics[].interval` short (e.g. 15s: the window Flagger's
 // rate() looks back over, so a mode switch shows within it) and point webhooks at `rig.webhooks`
 // (in-cluster Service names do not resolve from Flagger's namespace).

@@ -21,6 +21,9 @@ test.serial('crd.yaml alone is copied; Canary, MetricTemplate and AlertProvider 
   t.true(canary?.served);
   // The continued single-quoted scalar is one string, folded with spaces, as Go's YAML reads it.
   t.regex(canary!.schema.openAPIV3Schema.properties.apiVersion.description ?? '', /^APIVersion defines the versioned schema of this representation of an object\. Servers/);
+  // Keys as written (the API server refuses the CRD without them): no model renaming x-kubernetes-*.
+  const service = (canary!.schema.openAPIV3Schema.properties.spec as unknown as { properties: { service: { properties: Record<string, Record<string, unknown>> } } }).properties.service.properties;
+  t.deepEqual(service.targetPort, { description: 'Container target port name', 'x-kubernetes-int-or-string': true });
 });
 
 test('text neither YAML reader accepts is refused with the first reader\'s message', (t) => {
