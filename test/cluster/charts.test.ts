@@ -5,7 +5,7 @@
 // and refused or explained when wrong: a tampered archive, an uncached archive on sim, and a release
 // whose pods cannot be scheduled (the failing pod's reason is in the error).
 import test from 'ava';
-import type { V1Deployment } from '@kubernetes/client-node';
+import type { V1Deployment, V1Namespace } from '@kubernetes/client-node';
 import { createServer, type Server } from 'node:http';
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -16,6 +16,7 @@ import { uninstallLabReleases, type HelmRelease } from '../../lab/charts/release
 import { loadConfig } from '../../lab/config.ts';
 import { createContext, type LabContext } from '../../lab/context.ts';
 import { LabError } from '../../lab/errors.ts';
+import { MANAGED_BY } from '../../lab/kube.ts';
 import { memoryOutput } from '../../lab/log.ts';
 import { runPipeline } from '../../lab/pipeline.ts';
 import { ZxRunner } from '../../lab/run.ts';
@@ -104,6 +105,19 @@ test.serial('changed values are drift (named by key path) and upgrade the releas
   t.is((await runPipeline(ctx, [step]))[0].result, 'applied');
   t.is(helmHistory().length, 2);
   t.true((await step.check(ctx)).done);
+});
+
+test.serial("a release into a namespace that exists leaves it as it is: its labels stay (the loadtester in sock-shop, made with istio-injection)", async (t) => {
+  const k = kube(P);
+  await ctx.kube().apply([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'lab-meshed', labels: { 'istio-injection': 'enabled', ...MANAGED_BY } } }]);
+  const meshed: HelmRelease = { spec: { release: 'labmesh', chart: 'kube-prometheus-stack', namespace: 'lab-meshed' }, pin, values: { replicas: 1, nodegroup: 'system' } };
+  try {
+    t.is((await runPipeline(ctx, [stepFor(meshed)]))[0].result, 'applied');
+    const ns = await k.get<V1Namespace>({ apiVersion: 'v1', kind: 'Namespace', name: 'lab-meshed' });
+    t.is(ns?.metadata?.labels?.['istio-injection'], 'enabled', 'a bare Namespace applied with the same field manager would drop it');
+  } finally {
+    spawnSync(helm(), ['uninstall', 'labmesh', '-n', 'lab-meshed', '--wait', '--kubeconfig', P.kubeconfig, '--kube-context', P.context], { encoding: 'utf8' });
+  }
 });
 
 test.serial('a tampered archive is refused with both digests and the fix', (t) => {
