@@ -6,7 +6,7 @@
 // through Unix sockets in a private temp directory (a Unix socket is a file, so it crosses network
 // namespaces); the inside half is lab/testenv/netns-inside.mjs. Linux only (unshare(1), ip(8)).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,7 +42,12 @@ export function ownNetworkUnavailable(): string | undefined {
   const root = process.getuid?.() === 0;
   const probe = spawnSync('unshare', [...(root ? [] : ['--map-root-user']), '--net', '--', 'ip', 'link', 'set', 'lo', 'up'], { encoding: 'utf8' });
   if (probe.error) return `unshare(1) cannot run: ${probe.error.message} (util-linux)`;
-  if (probe.status !== 0) return `unshare --net ip link set lo up failed: ${probe.stderr.trim() || `exit ${probe.status}`} (needs util-linux, iproute2 and unprivileged user namespaces)`;
+  if (probe.status !== 0) {
+    const apparmor = '/proc/sys/kernel/apparmor_restrict_unprivileged_userns';
+    const restricted = !root && existsSync(apparmor) && readFileSync(apparmor, 'utf8').trim() === '1';
+    const fix = restricted ? `; Ubuntu's AppArmor forbids it to ordinary users: sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0` : ' (needs util-linux, iproute2 and unprivileged user namespaces)';
+    return `unshare --net ip link set lo up failed: ${probe.stderr.trim() || `exit ${probe.status}`}${fix}`;
+  }
   return undefined;
 }
 
