@@ -13,8 +13,10 @@ import { watchCanary, type CanaryWatch } from './canary-watch.ts';
 import type { ExerciseRun } from './types.ts';
 
 export interface ChangeTiming {
-  /** The outcome must come within this, ms after the change. */
+  /** The outcome must come within this, ms after Flagger started the analysis. */
   deadlineMs: number;
+  /** Flagger notices the change at the Canary's next run: up to one interval. */
+  detectionMs: number;
   /** Keep watching this much longer, to report when a late outcome came. */
   overrunMs: number;
   pollMs: number;
@@ -41,7 +43,7 @@ export async function runChange(x: ExerciseRun, kind: ChangeKind, run: string, t
   const over = new Promise<void>((resolve) => (finished = resolve));
   const [watch, stream] = await Promise.all([
     x.wait(`until Canary front-end has an outcome (${kind}: budget ${t.deadlineMs / 1000} s), sampling phase and canaryWeight every ${t.pollMs / 1000} s`, () =>
-      watchCanary(x.ops, { since, limitMs: t.deadlineMs + t.overrunMs, pollMs: t.pollMs }).finally(finished)) as Promise<CanaryWatch>,
+      watchCanary(x.ops, { since, limitMs: t.detectionMs + t.deadlineMs + t.overrunMs, pollMs: t.pollMs }).finally(finished)) as Promise<CanaryWatch>,
     x.traffic(`GET /catalogue through the gateway while Flagger analyses the ${kind} change`, async () =>
       streamUntil({ url: `${await x.ops.ingressUrl()}/catalogue`, intervalMs: t.streamIntervalMs, timeoutMs: 5000, stop: over })),
   ]);

@@ -5,30 +5,31 @@
 //   app=front-end: v2's pods would get the canary's traffic. → scaled to 0 for the exercise (the
 //   lab routes 0 % to v2 anyway), its replica count restored afterwards.
 // - Service front-end: Flagger rewrites its selector to app=front-end-primary (ports as the Canary
-//   says, equal to the lab's). → allowed; revertOnDeletion points it back, the restore re-applies it.
+//   says, equal to the lab's) and annotates it so Flux leaves it alone (kustomize.toolkit.fluxcd.io/
+//   reconcile and helm.toolkit.fluxcd.io/driftDetection: disabled). → allowed; revertOnDeletion points
+//   it back; cleanup takes the annotations over so the restore removes them.
 // - VirtualService front-end: Flagger takes over the lab's VirtualService of that name (same hosts
 //   and gateway, routes to front-end-primary/front-end-canary), keeping the lab's spec in its
 //   flagger.kubernetes.io/original-configuration annotation. Taking it over (rather than the lab
 //   deleting it first) keeps the gateway serving throughout: Flagger switches the route only once
-//   the primary is ready. revertOnDeletion puts the lab's spec back; the annotation and Flagger's
-//   field ownership stay, so cleanup deletes the VirtualService and the restore re-creates the
-//   recorded one exactly.
+//   the primary is ready. revertOnDeletion puts the lab's spec back; its annotations are released
+//   like the Service's, and the restore re-applies the recorded object exactly.
 // - front-end-primary, front-end-canary and their DestinationRules: new, owned by the Canary;
 //   recorded as absent, so the restore deletes them (and the garbage collector would too).
 // Cleanup order: suspend the Canary (no analysis run may re-point the Service or the route while
 // Flagger reverts), put front-end's recorded pod template back (Flagger scales front-end up when the
 // Canary goes: it must not be the faulty one), delete the Canary and wait for Flagger's finalizer,
-// check what Flagger reverted, then restore everything recorded.
+// check what Flagger reverted, release Flagger's annotations, then restore everything recorded.
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { LabError } from '../errors.ts';
-import { describeRef } from '../kube-refs.ts';
+import { describeRef, type ObjRef } from '../kube-refs.ts';
 import { NS, withReplicas } from './front-end-mesh.ts';
 import { CANARY_CRD_REF, CANARY_REF, FLAGGER_REFS, LAB_REFS, LAB_VS_REF, PRIMARY, PRIMARY_REF, SERVICE_REF, TARGET_REF, V2_REF } from './canary-spec.ts';
 import { describeHostWeights, describeSelector, hostWeights } from './canary-routing.ts';
 import { canaryStateOf, waitForCanary } from './canary-watch.ts';
 import type { CanaryObject } from './canary-spec.ts';
 import { pollUntil } from './exercise-helpers.ts';
-import { jsonDiff, stateOf } from './snapshot.ts';
+import { CONTROLLER_ANNOTATIONS, jsonDiff, restoreForm } from './snapshot.ts';
 import type { ExerciseRun } from './types.ts';
 
 export interface SetupTiming {
@@ -131,17 +132,30 @@ export async function takeBack(x: ExerciseRun, t: SetupTiming, canary: CanaryObj
     });
     if (gone.ok && (live as { status?: unknown }).status) await recordRevert(x);
   }
-  // The lab's VirtualService still carries Flagger's annotation (and Flagger owns fields of it):
-  // delete it so the restore re-creates the recorded one exactly.
-  const vs = await x.ops.get(LAB_VS_REF);
-  const saved = x.saved(LAB_VS_REF);
-  if (vs && saved && jsonDiff(stateOf(saved), stateOf(vs)).length > 0) {
-    await x.change('delete the VirtualService front-end Flagger took over (the restore re-creates the lab\'s)', async () => {
-      await x.ops.delete(LAB_VS_REF);
-      await pollUntil(() => x.ops.get(LAB_VS_REF), (o) => o === undefined, t.deleteDeadlineMs, t.pollMs);
-    });
-  }
+  // Flagger's annotations stay on what it took over: flagger.kubernetes.io/original-configuration on
+  // the VirtualService, Flux's reconcile/driftDetection "disabled" on the Service. Released first, so
+  // the restore's server-side apply removes them (below); nothing is deleted, the gateway keeps its route.
+  for (const ref of [SERVICE_REF, LAB_VS_REF]) await releaseForeignAnnotations(x, ref);
   await x.restore();
+}
+
+const RELEASED = 'released-by-cloud-native-lab';
+
+/**
+ * Annotations another field manager (Flagger) added to a recorded object are not the lab's to drop:
+ * a server-side apply that omits them leaves them to their owner. Applying the recorded object with
+ * each of them set to another value moves them to the lab's field manager (a forced apply takes a
+ * field over only when its value differs); the restore's apply, which omits them, then removes them.
+ */
+export async function releaseForeignAnnotations(x: ExerciseRun, ref: ObjRef): Promise<void> {
+  const [live, saved] = [await x.ops.get(ref), x.saved(ref)];
+  if (!live || !saved) return;
+  const recorded = saved.metadata?.annotations ?? {};
+  const foreign = Object.keys(live.metadata?.annotations ?? {}).filter((k) => !(k in recorded) && !CONTROLLER_ANNOTATIONS.includes(k));
+  if (foreign.length === 0) return;
+  const form = restoreForm(saved);
+  form.metadata = { ...form.metadata, annotations: { ...form.metadata?.annotations, ...Object.fromEntries(foreign.map((k) => [k, RELEASED])) } };
+  await x.change(`take over ${foreign.join(', ')} on ${describeRef(ref)} (the restore then removes them)`, () => x.ops.apply([form]));
 }
 
 /** What revertOnDeletion did before Flagger let the Canary go (the restore then makes it exact). */

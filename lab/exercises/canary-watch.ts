@@ -53,6 +53,8 @@ export interface TimelineEntry {
 export interface CanaryWatch {
   /** Every change of phase or weight, the first reading included. */
   timeline: TimelineEntry[];
+  /** When Flagger was first seen analysing the change (Progressing, …); null: never. */
+  startedMs: number | null;
   /** When the outcome (a terminal phase after an analysis) was first seen; null: not within the watch. */
   outcomeMs: number | null;
   final: CanaryState;
@@ -78,12 +80,13 @@ export function timelineLines(t: TimelineEntry[]): string[] {
   return t.map((e) => `+${(e.atMs / 1000).toFixed(1).padStart(6)} s  ${(e.phase ?? '(no status)').padEnd(16)} canaryWeight ${e.canaryWeight}`);
 }
 
-/** Sample the Canary until an analysis has run and ended (Succeeded or Failed), or the limit. */
+/** Sample the Canary until an analysis has run and ended (Succeeded or Failed), or the limit. The
+ * watch is measured from the change; the limit should cover the budget plus Flagger's detection. */
 export async function watchCanary(ops: MeshOps, o: WatchOptions): Promise<CanaryWatch> {
   const now = o.now ?? Date.now;
   const timeline: TimelineEntry[] = [];
   let final = canaryStateOf(undefined);
-  let analysed = false;
+  let startedMs: number | null = null;
   let outcomeMs: number | null = null;
   let polls = 0;
   let readErrors = 0;
@@ -95,8 +98,8 @@ export async function watchCanary(ops: MeshOps, o: WatchOptions): Promise<Canary
       polls++;
       const last = timeline.at(-1);
       if (!last || last.phase !== final.phase || last.canaryWeight !== final.canaryWeight) timeline.push({ atMs, phase: final.phase, canaryWeight: final.canaryWeight });
-      if (final.phase && ANALYSING.includes(final.phase)) analysed = true;
-      if (analysed && final.phase && (TERMINAL as readonly string[]).includes(final.phase)) {
+      if (startedMs === null && final.phase && ANALYSING.includes(final.phase)) startedMs = atMs;
+      if (startedMs !== null && final.phase && (TERMINAL as readonly string[]).includes(final.phase)) {
         outcomeMs = atMs;
         break;
       }
@@ -107,7 +110,7 @@ export async function watchCanary(ops: MeshOps, o: WatchOptions): Promise<Canary
     if (now() - o.since >= o.limitMs) break;
     await sleep(o.pollMs);
   }
-  return { timeline, outcomeMs, final, polls, readErrors, lastError, watchedMs: now() - o.since, lines: timelineLines(timeline) };
+  return { timeline, startedMs, outcomeMs, final, polls, readErrors, lastError, watchedMs: now() - o.since, lines: timelineLines(timeline) };
 }
 
 /** Sample the Canary until `ok` holds (e.g. Initialized), or the deadline; for setup. */

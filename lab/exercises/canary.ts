@@ -14,7 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { RELEASES } from '../observability/endpoints.ts';
 import { judge } from './assertions.ts';
 import { runChange, type ChangeTiming } from './canary-act.ts';
-import { analysisOf, canaryObject, CANARY_PHASE, PROMOTION_BUDGET_MS, ROLLBACK_BUDGET_MS, type CanaryObject } from './canary-spec.ts';
+import { analysisOf, canaryObject, CANARY_PHASE, PROMOTION_BUDGET_MS, ROLLBACK_BUDGET_MS, type Analysis, type CanaryObject } from './canary-spec.ts';
 import { handOver, takeBack, type FlaggerPresence, type SetupTiming } from './canary-setup.ts';
 import { faultySpecs, healthySpecs, type ChangeObservation } from './canary-specs.ts';
 import { NS } from './front-end-mesh.ts';
@@ -24,6 +24,8 @@ export interface CanaryTiming extends SetupTiming {
   promotionDeadlineMs: number;
   rollbackDeadlineMs: number;
   overrunMs: number;
+  /** Watch this much longer than the budget for Flagger to notice the change; default one interval. */
+  detectionMs?: number;
   primaryRolloutMs: number;
   streamIntervalMs: number;
 }
@@ -54,7 +56,7 @@ export interface CanaryObserved {
   skipped?: string;
 }
 
-const changeTiming = (t: CanaryTiming, deadlineMs: number): ChangeTiming => ({ deadlineMs, overrunMs: t.overrunMs, pollMs: t.pollMs, primaryRolloutMs: t.primaryRolloutMs, streamIntervalMs: t.streamIntervalMs });
+const changeTiming = (t: CanaryTiming, a: Analysis, deadlineMs: number): ChangeTiming => ({ deadlineMs, detectionMs: t.detectionMs ?? a.detectionMs, overrunMs: t.overrunMs, pollMs: t.pollMs, primaryRolloutMs: t.primaryRolloutMs, streamIntervalMs: t.streamIntervalMs });
 
 /** `canary`: the Canary to apply (tests against an out-of-cluster Flagger point its webhook at a local loadtester). */
 export function makeCanary(t: CanaryTiming = TIMING, newRun: () => string = () => randomBytes(3).toString('hex'), canary: () => CanaryObject = canaryObject): Exercise<CanaryState, CanaryObserved> {
@@ -71,8 +73,8 @@ export function makeCanary(t: CanaryTiming = TIMING, newRun: () => string = () =
 
     async act(x, s) {
       if (!s.flagger.running) return { skipped: s.flagger.reason };
-      const healthy = await runChange(x, 'healthy', s.run, changeTiming(t, t.promotionDeadlineMs));
-      const faulty = await runChange(x, 'faulty', s.run, changeTiming(t, t.rollbackDeadlineMs));
+      const healthy = await runChange(x, 'healthy', s.run, changeTiming(t, a, t.promotionDeadlineMs));
+      const faulty = await runChange(x, 'faulty', s.run, changeTiming(t, a, t.rollbackDeadlineMs));
       return { healthy: healthy.observation, faulty: faulty.observation };
     },
 

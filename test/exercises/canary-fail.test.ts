@@ -42,7 +42,7 @@ test('a Flagger that stalls at the first step: no outcome, the weights stop at 1
 test('a Flagger that promotes the faulty canary: the faulty outcome, its condition and the untouched primary fail', async (t) => {
   const { report: r } = await runCanary({ fault: 'promotes-faulty' });
   t.deepEqual(failedNames(r), [F.outcome, F.promoted, F.primary], formatExerciseReport(r));
-  t.regex(one(r, F.outcome).actual!, /^Succeeded after 0\.\d s$/);
+  t.regex(one(r, F.outcome).actual!, /^Succeeded 0\.\d s after Progressing \(0\.\d s after the change\)$/);
   t.is(one(r, F.promoted).actual, 'True (Succeeded): Canary analysis completed successfully, promotion finished.');
   t.regex(one(r, F.primary).actual!, /^changed: .*command.*"node","server\.js","--domain=lab-faulty\.invalid"/);
 });
@@ -50,7 +50,7 @@ test('a Flagger that promotes the faulty canary: the faulty outcome, its conditi
 test('a Flagger that rolls back the healthy canary: every healthy assertion but the route fails', async (t) => {
   const { report: r } = await runCanary({ fault: 'rolls-back-healthy' });
   t.deepEqual(failedNames(r), [H.outcome, H.promoted, H.steps, H.primary]);
-  t.regex(one(r, H.outcome).actual!, /^Failed after 0\.\d s$/);
+  t.regex(one(r, H.outcome).actual!, /^Failed 0\.\d s after Progressing \(0\.\d s after the change\)$/);
   t.is(one(r, H.promoted).actual, 'False (Failed): Canary analysis failed, Deployment scaled to zero.');
   t.is(one(r, H.steps).actual, '10');
 });
@@ -86,8 +86,9 @@ test('a slow Flagger: the right outcomes, too late — only the two deadlines fa
   const { report: r } = await runCanary({ fault: 'slow', slowFactor: 12 });
   t.deepEqual(failedNames(r), [H.outcome, F.outcome]);
   const [h, f] = [one(r, H.outcome), one(r, F.outcome)];
-  t.regex(h.actual!, /^Succeeded after \d\.\d s$/);
-  t.true((h.numbers.outcomeS as number) > 1.5 && (f.numbers.outcomeS as number) > 0.6, `${h.numbers.outcomeS} ${f.numbers.outcomeS}`);
+  t.regex(h.actual!, /^Succeeded \d\.\d s after Progressing \(\d\.\d s after the change\)$/);
+  t.regex(f.actual!, /^Failed \d\.\d s after Progressing/);
+  t.true((h.numbers.analysisS as number) > 1.5 && (f.numbers.analysisS as number) > 0.6, `${h.numbers.analysisS} ${f.numbers.analysisS}`);
 });
 
 test('a Flagger that fails the faulty canary before shifting any weight: "the analysis ran" fails', async (t) => {

@@ -9,7 +9,7 @@ import { FlaggerMesh, type FakeFlaggerOptions } from './fake-flagger.ts';
 
 export const FAST: CanaryTiming = {
   pollMs: 5, flaggerAnswerMs: 400, initDeadlineMs: 1000, deleteDeadlineMs: 1000,
-  promotionDeadlineMs: 1500, rollbackDeadlineMs: 600, overrunMs: 1500, primaryRolloutMs: 500, streamIntervalMs: 20,
+  promotionDeadlineMs: 1500, rollbackDeadlineMs: 600, overrunMs: 1500, detectionMs: 40, primaryRolloutMs: 500, streamIntervalMs: 20,
 };
 
 export interface CanaryRun {

@@ -14,48 +14,10 @@ import { CANARY_CRD_REF, PRIMARY, PRIMARY_REF, SELECTOR_LABEL, SERVICE_REF, TARG
 import { flaggerObjects, flaggerVirtualService } from '../../lab/exercises/canary-routing.ts';
 import { LAB_VS_REF } from '../../lab/exercises/canary-spec.ts';
 import { renderSockShop } from '../../lab/samples/sock-shop.ts';
-import { FakeMesh, type FakeMeshOptions } from './fake-mesh.ts';
+import { FakeMesh } from './fake-mesh.ts';
+import { FLUX_OFF, PROMOTED, type FakeFlaggerOptions } from './fake-flagger-faults.ts';
 
-export type Fault =
-  /** No controller: the Canary never gets a status. */
-  | 'never-answers'
-  /** Stays Initializing (the primary never gets ready). */
-  | 'never-initializes'
-  /** Initialised without pointing the Service and the route at the primary. */
-  | 'no-takeover'
-  /** Template changes are never picked up (the Canary stays Initialized / Succeeded). */
-  | 'never-progresses'
-  /** Progressing, but never beyond the first weight and never an outcome. */
-  | 'stalls'
-  /** Every check passes, the faulty canary's too. */
-  | 'promotes-faulty'
-  /** Every check fails, the healthy canary's too. */
-  | 'rolls-back-healthy'
-  /** From 0 straight to maxWeight. */
-  | 'jumps-to-max'
-  /** Succeeded without copying the template to the primary. */
-  | 'primary-not-updated'
-  /** Rolls back but leaves the VirtualService at the canary's weight. */
-  | 'vs-left-at-canary'
-  /** Phases right, but the Promoted condition never written. */
-  | 'no-promoted-condition'
-  /** Every analysis run takes `slowFactor` ticks: right outcomes, too late. */
-  | 'slow'
-  /** Fails the faulty canary before shifting any weight to it. */
-  | 'rolls-back-at-zero'
-  /** The finalizer never runs: a deleted Canary stays. */
-  | 'finalizer-stuck'
-  /** Lets a deleted Canary go without reverting the Service, the replicas and the route. */
-  | 'no-revert';
-
-export interface FakeFlaggerOptions extends FakeMeshOptions {
-  fault?: Fault;
-  /** One analysis interval. Default 20 ms. */
-  tickMs?: number;
-  slowFactor?: number;
-  /** The cluster has no Canary CRD (Flagger not installed). */
-  noCrd?: boolean;
-}
+export type { Fault, FakeFlaggerOptions } from './fake-flagger-faults.ts';
 
 const key = (r: ObjRef) => `${r.kind}/${r.namespace ?? ''}/${r.name}`;
 const CANARY_KEY = `Canary/sock-shop/${TARGET}`;
@@ -70,15 +32,6 @@ interface Status {
   conditions?: Array<{ type: string; status: string; reason: string; message: string }>;
 }
 
-const PROMOTED: Record<string, [string, string]> = {
-  Initializing: ['Unknown', 'New Deployment detected, starting initialization.'],
-  Initialized: ['True', 'Deployment initialization completed.'],
-  Progressing: ['Unknown', 'New revision detected, progressing canary analysis.'],
-  Promoting: ['Unknown', 'Canary analysis completed, starting primary rolling update.'],
-  Finalising: ['Unknown', 'Canary analysis completed, routing all traffic to primary.'],
-  Succeeded: ['True', 'Canary analysis completed successfully, promotion finished.'],
-  Failed: ['False', 'Canary analysis failed, Deployment scaled to zero.'],
-};
 
 export class FlaggerMesh extends FakeMesh {
   private timer: NodeJS.Timeout | undefined;
@@ -197,7 +150,11 @@ export class FlaggerMesh extends FakeMesh {
     const weight = st.canaryWeight ?? 0;
     if (st.phase === 'Progressing') {
       if ((st.iterations ?? 0) === 0) {
-        if (this.f.fault === 'rolls-back-at-zero' && !this.healthy()) return this.rollback(cd);
+        if (this.f.fault === 'rolls-back-at-zero' && !this.healthy()) {
+          // checks at weight 0 (which Flagger never runs), failing until the threshold
+          if ((st.failedChecks ?? 0) >= a.threshold) return this.rollback(cd);
+          return this.setStatus(cd, { failedChecks: (st.failedChecks ?? 0) + 1 });
+        }
         const next = this.f.fault === 'jumps-to-max' ? a.maxWeight : a.stepWeight;
         this.setRoutes(cd, 100 - next, next);
         return this.setStatus(cd, { canaryWeight: next, iterations: 1 });
@@ -229,7 +186,8 @@ export class FlaggerMesh extends FakeMesh {
     for (const o of flaggerObjects(cd, target, this.obj(SERVICE_REF)!)) {
       if (o.kind === 'VirtualService') continue;
       if (o.metadata!.name === TARGET) {
-        if (this.f.fault !== 'no-takeover') this.write(o); // the lab's Service, rewritten in place
+        // the lab's Service, rewritten in place, with Flagger's "not Flux's to reconcile" annotations
+        if (this.f.fault !== 'no-takeover') this.write({ ...o, metadata: { ...o.metadata, annotations: { ...o.metadata?.annotations, ...FLUX_OFF } } } as KubernetesObject);
       }
       else this.write({ ...o, metadata: { ...o.metadata, ownerReferences: owner } } as KubernetesObject);
     }
@@ -238,7 +196,7 @@ export class FlaggerMesh extends FakeMesh {
     this.write(primary);
     this.scaleTarget(0);
     const lab = this.obj(LAB_VS_REF)!;
-    if (this.f.fault !== 'no-takeover') this.write({ ...flaggerVirtualService(cd), metadata: { name: TARGET, namespace: 'sock-shop', annotations: { 'flagger.kubernetes.io/original-configuration': JSON.stringify((lab as { spec?: unknown }).spec) } } } as KubernetesObject);
+    if (this.f.fault !== 'no-takeover') this.write({ ...flaggerVirtualService(cd), metadata: { name: TARGET, namespace: 'sock-shop', annotations: { ...FLUX_OFF, 'flagger.kubernetes.io/original-configuration': JSON.stringify((lab as { spec?: unknown }).spec) } } } as KubernetesObject);
     this.setStatus(cd, { phase: 'Initialized', lastAppliedSpec: templateHash(this.obj(TARGET_REF)) });
   }
 
