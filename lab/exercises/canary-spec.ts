@@ -6,6 +6,7 @@
 // floor on the interval) and pkg/canary/status.go (phases, the Promoted condition).
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { ObjRef } from '../kube-refs.ts';
+import { clusterUrl, ENDPOINTS } from '../observability/endpoints.ts';
 import { ISTIO_NETWORKING, NS, phaseObjects } from './front-end-mesh.ts';
 
 export const CANARY_API = 'flagger.app/v1beta1';
@@ -17,10 +18,9 @@ export const CANARY_SERVICE = `${TARGET}-canary`;
 /** Flagger picks the first of its -selector-labels (app,name,app.kubernetes.io/name) the target selects by. */
 export const SELECTOR_LABEL = 'app';
 
-/** What the Canary's load-test webhook calls: the loadtester chart's Service (release flagger-loadtester
- * in sock-shop, port 80), as clusterUrl() writes an endpoint; a test keeps the YAML equal to it, and to
- * lab/observability/endpoints.ts ENDPOINTS.flaggerLoadtester once that table has it. */
-export const LOADTESTER_URL = 'http://flagger-loadtester.sock-shop.svc.cluster.local:80/';
+/** What the Canary's load-test webhook calls: the loadtester chart's Service (lab/observability/endpoints.ts);
+ * a test keeps the YAML's URL equal to it. */
+export const LOADTESTER_URL = clusterUrl(ENDPOINTS.flaggerLoadtester);
 
 const ref = (apiVersion: string, kind: string, name: string): ObjRef => ({ apiVersion, kind, namespace: NS, name });
 export const CANARY_REF = ref(CANARY_API, 'Canary', TARGET);
