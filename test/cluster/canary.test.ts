@@ -32,12 +32,9 @@ import { describeRef, refOf, type ObjRef } from '../../lab/kube.ts';
 import { memoryOutput } from '../../lab/log.ts';
 import { ZxRunner } from '../../lab/run.ts';
 import { renderSockShop } from '../../lab/samples/sock-shop.ts';
-import { testenvBinDir } from '../../lab/testenv/build.ts';
-import { FLAGGER_BINARY, LOADTESTER_BINARY } from '../../lab/testenv/flagger.ts';
-import { ownNetworkUnavailable } from '../../lab/testenv/own-network.ts';
 import { REPO } from '../helpers.ts';
-import { startFlaggerRig, type FlaggerRig, type TrafficMode } from './flagger-harness.ts';
-import { kube, lab, requireTestenv, simProject, versionsOf } from './harness.ts';
+import { flaggerRigMissing, startFlaggerRig, type FlaggerRig, type TrafficMode } from './flagger-harness.ts';
+import { kube, lab, simProject, versionsOf } from './harness.ts';
 
 const P = simProject(`canary-${process.pid.toString(36)}`);
 const XSD = path.join(REPO, 'fixtures', 'exercises', 'junit.xsd');
@@ -97,9 +94,7 @@ function follow(): void {
 }
 
 test.before(async () => {
-  const missing = requireTestenv()
-    ?? [FLAGGER_BINARY, LOADTESTER_BINARY].map((b) => (existsSync(path.join(testenvBinDir(), b)) ? undefined : `${b} is not built: run make testenv`)).find(Boolean)
-    ?? ownNetworkUnavailable();
+  const missing = flaggerRigMissing();
   if (missing) throw new Error(missing);
   const up = lab(P, ['up']);
   if (up.code !== 0) throw new Error(`lab up failed (${up.code}):\n${up.err}\n${up.out}`);

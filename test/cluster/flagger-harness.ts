@@ -31,7 +31,12 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import { waitCrdEstablished } from '../../lab/conditions.ts';
 import { Kube } from '../../lab/kube.ts';
 import { testenvCrds } from '../../lab/testenv/crds.ts';
-import { startFlagger, startLoadtester, type RunningFlagger, type RunningLoadtester } from '../../lab/testenv/flagger.ts';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { testenvBinDir } from '../../lab/testenv/build.ts';
+import { FLAGGER_BINARY, LOADTESTER_BINARY, startFlagger, startLoadtester, type RunningFlagger, type RunningLoadtester } from '../../lab/testenv/flagger.ts';
+import { ownNetworkUnavailable } from '../../lab/testenv/own-network.ts';
+import { requireTestenv } from './harness.ts';
 import { startPrometheus, type RunningPrometheus } from '../observability/real-prometheus.ts';
 import { startCanaryTraffic, type CanaryTraffic, type TrafficMode } from './flagger-traffic.ts';
 
@@ -119,4 +124,11 @@ export async function startFlaggerRig(o: FlaggerRigOptions): Promise<FlaggerRig>
     await stopAll();
     throw e;
   }
+}
+
+/** Why the Flagger tests cannot run here (testenv binaries, Flagger's builds, a network namespace), or undefined. */
+export function flaggerRigMissing(): string | undefined {
+  return requireTestenv()
+    ?? [FLAGGER_BINARY, LOADTESTER_BINARY].map((b) => (existsSync(path.join(testenvBinDir(), b)) ? undefined : `${b} is not built: run make testenv`)).find(Boolean)
+    ?? ownNetworkUnavailable();
 }

@@ -6,17 +6,12 @@
 // back; so is one whose canary is slow (> 500 ms). Each outcome check is then shown failing on the
 // other outcome's final state. Promotion and rollback times go to t.log.
 import test from 'ava';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import type { KubernetesObject, V1Service } from '@kubernetes/client-node';
 import { NODEGROUP_LABEL } from '../../lab/config-keys.ts';
 import { waitDeploymentAvailable } from '../../lab/conditions.ts';
-import { testenvBinDir } from '../../lab/testenv/build.ts';
-import { FLAGGER_BINARY, LOADTESTER_BINARY } from '../../lab/testenv/flagger.ts';
-import { ownNetworkUnavailable } from '../../lab/testenv/own-network.ts';
 import { describeTimeline, primaryOnlyProblems, promotionProblems, REVISION_ANNOTATION, rollbackProblems, snapshot, watchCanary, type Snapshot } from './flagger-canary.ts';
-import { startFlaggerRig, type FlaggerRig, type TrafficMode } from './flagger-harness.ts';
-import { kube, lab, requireTestenv, simProject } from './harness.ts';
+import { flaggerRigMissing, startFlaggerRig, type FlaggerRig, type TrafficMode } from './flagger-harness.ts';
+import { kube, lab, simProject } from './harness.ts';
 
 const P = simProject(`flagger-${process.pid.toString(36)}`, { LAB_PROFILE: 'minimal' });
 const NS = 'flagger-it';
@@ -68,9 +63,7 @@ const canary = (r: FlaggerRig): Manifest => ({
 });
 
 test.before(async () => {
-  const missing = requireTestenv()
-    ?? [FLAGGER_BINARY, LOADTESTER_BINARY].map((b) => (existsSync(path.join(testenvBinDir(), b)) ? undefined : `${b} is not built: run make testenv`)).find(Boolean)
-    ?? ownNetworkUnavailable();
+  const missing = flaggerRigMissing();
   if (missing) throw new Error(missing);
   const up = lab(P, ['up']);
   if (up.code !== 0) throw new Error(`lab up failed (${up.code}):\n${up.err}\n${up.out}`);
