@@ -3,6 +3,7 @@
 // through the gateway until then; afterwards read what the judgement needs (the primary, its
 // rollout, the route).
 import type { KubernetesObject } from '@kubernetes/client-node';
+import type { Clock } from './clock.ts';
 import { NS } from './front-end-mesh.ts';
 import { LAB_VS_REF, PRIMARY, PRIMARY_REF, TARGET_REF } from './canary-spec.ts';
 import { changeMark, withChange, type ChangeKind } from './canary-changes.ts';
@@ -24,6 +25,7 @@ export interface ChangeTiming {
   primaryRolloutMs: number;
   /** The gateway stream: one request every … */
   streamIntervalMs: number;
+  clock: Clock;
 }
 
 export interface ChangeResult {
@@ -38,12 +40,12 @@ export async function runChange(x: ExerciseRun, kind: ChangeKind, run: string, t
   const changed = withChange(live, kind, run);
   const what = kind === 'healthy' ? 'a new pod-template annotation' : 'front-end started with --domain=lab-faulty.invalid (every backend call fails: 500)';
   await x.change(`${kind} change to front-end: ${what}`, () => x.ops.apply([changed]));
-  const since = Date.now();
+  const since = t.clock.now();
   let finished: () => void = () => undefined;
   const over = new Promise<void>((resolve) => (finished = resolve));
   const [watch, stream] = await Promise.all([
     x.wait(`until Canary front-end has an outcome (${kind}: budget ${t.deadlineMs / 1000} s), sampling phase and canaryWeight every ${t.pollMs / 1000} s`, () =>
-      watchCanary(x.ops, { since, limitMs: t.detectionMs + t.deadlineMs + t.overrunMs, pollMs: t.pollMs }).finally(finished)) as Promise<CanaryWatch>,
+      watchCanary(x.ops, { since, limitMs: t.detectionMs + t.deadlineMs + t.overrunMs, pollMs: t.pollMs, clock: t.clock }).finally(finished)) as Promise<CanaryWatch>,
     x.traffic(`GET /catalogue through the gateway while Flagger analyses the ${kind} change`, async () =>
       streamUntil({ url: `${await x.ops.ingressUrl()}/catalogue`, intervalMs: t.streamIntervalMs, timeoutMs: 5000, stop: over })),
   ]);

@@ -28,6 +28,7 @@ import { CANARY_CRD_REF, CANARY_REF, FLAGGER_REFS, LAB_REFS, LAB_VS_REF, PRIMARY
 import { describeHostWeights, describeSelector, hostWeights } from './canary-routing.ts';
 import { canaryStateOf, waitForCanary } from './canary-watch.ts';
 import type { CanaryObject } from './canary-spec.ts';
+import type { Clock } from './clock.ts';
 import { pollUntil } from './exercise-helpers.ts';
 import { CONTROLLER_ANNOTATIONS, jsonDiff, restoreForm } from './snapshot.ts';
 import type { ExerciseRun } from './types.ts';
@@ -40,6 +41,8 @@ export interface SetupTiming {
   initDeadlineMs: number;
   /** Until Flagger's finalizer has reverted and let the Canary go. */
   deleteDeadlineMs: number;
+  /** What the waits are measured by; real time unless a test gives its fake's clock. */
+  clock?: Clock;
 }
 
 /** Flagger is there and acting, or why the Flagger parts are skipped (sim only). */
@@ -69,14 +72,14 @@ export async function handOver(x: ExerciseRun, t: SetupTiming, canary: CanaryObj
   });
   await x.change('apply the Canary front-end (manifests/exercises/canary/front-end)', () => x.ops.apply([canary]));
   const answered = await x.wait(`until Flagger gives the Canary a status (≤ ${t.flaggerAnswerMs / 1000} s)`, () =>
-    waitForCanary(x.ops, (s) => s.phase !== null, t.flaggerAnswerMs, t.pollMs));
+    waitForCanary(x.ops, (s) => s.phase !== null, t.flaggerAnswerMs, t.pollMs, t.clock));
   if (!answered.ok) {
     const why = `no Flagger acted on the Canary within ${t.flaggerAnswerMs / 1000} s (no .status)`;
     if (x.dataPlane) throw new LabError(why, { detail: 'kubectl -n istio-system get pods -l app.kubernetes.io/name=flagger; kubectl -n istio-system logs deploy/flagger' });
     return { running: false, reason: `${x.skipReason.replace(/needs a data plane$/, '')}${why}: Flagger's pod does not run on sim; the tests run the real Flagger against sim (test/cluster/canary.test.ts)` };
   }
   const init = await x.wait(`until Canary front-end is Initialized (≤ ${t.initDeadlineMs / 1000} s)`, () =>
-    waitForCanary(x.ops, (s) => s.phase === 'Initialized' || s.phase === 'Failed', t.initDeadlineMs, t.pollMs));
+    waitForCanary(x.ops, (s) => s.phase === 'Initialized' || s.phase === 'Failed', t.initDeadlineMs, t.pollMs, t.clock));
   const okInit = init.state.phase === 'Initialized';
   x.record({
     name: 'Canary front-end Initialized',
@@ -121,7 +124,7 @@ export async function takeBack(x: ExerciseRun, t: SetupTiming, canary: CanaryObj
     });
     await x.change('delete the Canary (revertOnDeletion: Flagger scales front-end up, points Service and route back)', () => x.ops.delete(CANARY_REF));
     const gone = await x.wait(`until Flagger has let the Canary go (≤ ${t.deleteDeadlineMs / 1000} s)`, () =>
-      pollUntil(() => x.ops.get(CANARY_REF), (o) => o === undefined, t.deleteDeadlineMs, t.pollMs));
+      pollUntil(() => x.ops.get(CANARY_REF), (o) => o === undefined, t.deleteDeadlineMs, t.pollMs, t.clock));
     x.record({
       name: 'Canary front-end deleted (Flagger\'s revertOnDeletion finalizer ran)',
       status: gone.ok ? 'pass' : 'fail',

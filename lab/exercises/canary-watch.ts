@@ -4,7 +4,7 @@
 // `.status.failedChecks`: Flagger resets it to 0 when it rolls back (pkg/controller/scheduler.go
 // rollback → SyncStatus{Phase: Failed, CanaryWeight: 0}).
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { sleep } from './exercise-helpers.ts';
+import { REAL_CLOCK, type Clock } from './clock.ts';
 import type { MeshOps } from './mesh-ops-types.ts';
 import { CANARY_REF } from './canary-spec.ts';
 
@@ -68,12 +68,12 @@ export interface CanaryWatch {
 }
 
 export interface WatchOptions {
-  /** Date.now() when the change was applied. */
+  /** clock.now() when the change was applied. */
   since: number;
   /** Stop watching this long after `since`, outcome or not. */
   limitMs: number;
   pollMs: number;
-  now?: () => number;
+  clock?: Clock;
 }
 
 export function timelineLines(t: TimelineEntry[]): string[] {
@@ -83,7 +83,8 @@ export function timelineLines(t: TimelineEntry[]): string[] {
 /** Sample the Canary until an analysis has run and ended (Succeeded or Failed), or the limit. The
  * watch is measured from the change; the limit should cover the budget plus Flagger's detection. */
 export async function watchCanary(ops: MeshOps, o: WatchOptions): Promise<CanaryWatch> {
-  const now = o.now ?? Date.now;
+  const clock = o.clock ?? REAL_CLOCK;
+  const now = () => clock.now();
   const timeline: TimelineEntry[] = [];
   let final = canaryStateOf(undefined);
   let startedMs: number | null = null;
@@ -108,22 +109,22 @@ export async function watchCanary(ops: MeshOps, o: WatchOptions): Promise<Canary
       lastError = (err as Error).message;
     }
     if (now() - o.since >= o.limitMs) break;
-    await sleep(o.pollMs);
+    await clock.sleep(o.pollMs);
   }
   return { timeline, startedMs, outcomeMs, final, polls, readErrors, lastError, watchedMs: now() - o.since, lines: timelineLines(timeline) };
 }
 
 /** Sample the Canary until `ok` holds (e.g. Initialized), or the deadline; for setup. */
-export async function waitForCanary(ops: MeshOps, ok: (s: CanaryState) => boolean, deadlineMs: number, pollMs: number): Promise<{ state: CanaryState; ok: boolean; ms: number; timeline: TimelineEntry[] }> {
-  const t0 = Date.now();
+export async function waitForCanary(ops: MeshOps, ok: (s: CanaryState) => boolean, deadlineMs: number, pollMs: number, clock: Clock = REAL_CLOCK): Promise<{ state: CanaryState; ok: boolean; ms: number; timeline: TimelineEntry[] }> {
+  const t0 = clock.now();
   const timeline: TimelineEntry[] = [];
   for (;;) {
     const state = canaryStateOf(await ops.get(CANARY_REF));
     const last = timeline.at(-1);
-    const atMs = Date.now() - t0;
+    const atMs = clock.now() - t0;
     if (!last || last.phase !== state.phase || last.canaryWeight !== state.canaryWeight) timeline.push({ atMs, phase: state.phase, canaryWeight: state.canaryWeight });
     if (ok(state)) return { state, ok: true, ms: atMs, timeline };
     if (atMs >= deadlineMs) return { state, ok: false, ms: atMs, timeline };
-    await sleep(pollMs);
+    await clock.sleep(pollMs);
   }
 }

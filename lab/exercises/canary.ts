@@ -13,6 +13,7 @@
 import { randomBytes } from 'node:crypto';
 import { RELEASES } from '../observability/endpoints.ts';
 import { judge } from './assertions.ts';
+import { REAL_CLOCK } from './clock.ts';
 import { runChange, type ChangeTiming } from './canary-act.ts';
 import { analysisOf, canaryObject, CANARY_PHASE, PROMOTION_BUDGET_MS, ROLLBACK_BUDGET_MS, type Analysis, type CanaryObject } from './canary-spec.ts';
 import { handOver, takeBack, type FlaggerPresence, type SetupTiming } from './canary-setup.ts';
@@ -56,7 +57,7 @@ export interface CanaryObserved {
   skipped?: string;
 }
 
-const changeTiming = (t: CanaryTiming, a: Analysis, deadlineMs: number): ChangeTiming => ({ deadlineMs, detectionMs: t.detectionMs ?? a.detectionMs, overrunMs: t.overrunMs, pollMs: t.pollMs, primaryRolloutMs: t.primaryRolloutMs, streamIntervalMs: t.streamIntervalMs });
+const changeTiming = (t: CanaryTiming, a: Analysis, deadlineMs: number): ChangeTiming => ({ deadlineMs, detectionMs: t.detectionMs ?? a.detectionMs, overrunMs: t.overrunMs, pollMs: t.pollMs, primaryRolloutMs: t.primaryRolloutMs, streamIntervalMs: t.streamIntervalMs, clock: t.clock ?? REAL_CLOCK });
 
 /** `canary`: the Canary to apply (tests against an out-of-cluster Flagger point its webhook at a local loadtester). */
 export function makeCanary(t: CanaryTiming = TIMING, newRun: () => string = () => randomBytes(3).toString('hex'), canary: () => CanaryObject = canaryObject): Exercise<CanaryState, CanaryObserved> {

@@ -1,6 +1,7 @@
 // Shared by the sock-shop exercises: apply complete objects and read them back (an assertion per
 // object), and the diagnostics that explain a failed traffic assertion.
 import type { KubernetesObject } from '@kubernetes/client-node';
+import { REAL_CLOCK, type Clock } from './clock.ts';
 import { ISTIO_NAMESPACE } from '../istio/operator.ts';
 import { describeRef, refOf } from '../kube-refs.ts';
 import { NS } from './front-end-mesh.ts';
@@ -31,16 +32,16 @@ export async function applyAndVerify(x: ExerciseRun, title: string, items: Inten
   }
 }
 
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+export const sleep = (ms: number) => REAL_CLOCK.sleep(ms);
 
-/** Poll `probe` until `ok`, at most `timeoutMs`; returns the last value and whether it got there. */
-export async function pollUntil<T>(probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs: number, everyMs = 500): Promise<{ value: T; ok: boolean; ms: number }> {
-  const t0 = Date.now();
+/** Poll `probe` until `ok`, at most `timeoutMs` by `clock`; returns the last value and whether it got there. */
+export async function pollUntil<T>(probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs: number, everyMs = 500, clock: Clock = REAL_CLOCK): Promise<{ value: T; ok: boolean; ms: number }> {
+  const t0 = clock.now();
   for (;;) {
     const value = await probe();
-    if (ok(value)) return { value, ok: true, ms: Date.now() - t0 };
-    if (Date.now() - t0 >= timeoutMs) return { value, ok: false, ms: Date.now() - t0 };
-    await sleep(everyMs);
+    if (ok(value)) return { value, ok: true, ms: clock.now() - t0 };
+    if (clock.now() - t0 >= timeoutMs) return { value, ok: false, ms: clock.now() - t0 };
+    await clock.sleep(everyMs);
   }
 }
 

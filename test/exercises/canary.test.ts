@@ -110,3 +110,19 @@ test('--list shows the canary exercise with what it needs', (t) => {
   t.regex(lines[i], /promoted in steps of 10 to 50 within 180 s, a faulty one \(500s\) rolled back within 60 s/);
   t.is(lines[i + 1].trim(), 'needs: istio, samples, kube-prometheus-stack, flagger, flagger-loadtester');
 });
+
+test('the deadlines are judged in the fake Flagger\'s time: two runs, one on a busy event loop, give the same timelines to the millisecond', async (t) => {
+  const timelines = (r: ExerciseReport) => watches(r).map((w) => w.timeline.map((e) => `${e.atMs}:${e.phase}/${e.canaryWeight}`));
+  const first = await runCanary();
+  // Starve the event loop for 2 ms in every 3 while the second run goes: real time drifts, the clock does not.
+  const hog = setInterval(() => { const end = Date.now() + 2; while (Date.now() < end); }, 3);
+  try {
+    const second = await runCanary();
+    t.deepEqual(timelines(second.report), timelines(first.report));
+    t.is(second.report.status, 'pass', formatExerciseReport(second.report));
+  } finally {
+    clearInterval(hog);
+  }
+  const [healthy] = watches(first.report);
+  t.true(healthy.timeline.every((e) => e.atMs % 5 === 0), 'every reading on a 5 ms poll of the virtual clock');
+});

@@ -2,6 +2,7 @@
 // the Promoted condition it writes per phase (as fluxcd/flagger@v1.44.0 pkg/canary/status.go
 // MakeStatusConditions: True when Initialized or Succeeded, False when Failed, Unknown between).
 import type { FakeMeshOptions } from './fake-mesh.ts';
+import type { VirtualClock } from './virtual-clock.ts';
 
 export type Fault =
   /** No controller: the Canary never gets a status. */
@@ -39,6 +40,8 @@ export interface FakeFlaggerOptions extends FakeMeshOptions {
   fault?: Fault;
   /** One analysis interval. Default 20 ms. */
   tickMs?: number;
+  /** Tick on this clock's time (the exercise's, in the contract tests) instead of the machine's. */
+  clock?: VirtualClock;
   slowFactor?: number;
   /** The cluster has no Canary CRD (Flagger not installed). */
   noCrd?: boolean;

@@ -35,6 +35,7 @@ interface Status {
 
 export class FlaggerMesh extends FakeMesh {
   private timer: NodeJS.Timeout | undefined;
+  private untick: (() => void) | undefined;
   private ticks = 0;
   /** Every phase the controller set, in order. */
   readonly phases: string[] = [];
@@ -51,13 +52,18 @@ export class FlaggerMesh extends FakeMesh {
 
   async start(): Promise<this> {
     await super.start();
-    this.timer = setInterval(() => this.tick(), this.f.tickMs ?? 20);
-    this.timer.unref();
+    if (this.f.clock) {
+      this.untick = this.f.clock.every(this.f.tickMs ?? 20, () => this.tick());
+    } else {
+      this.timer = setInterval(() => this.tick(), this.f.tickMs ?? 20);
+      this.timer.unref();
+    }
     return this;
   }
 
   async stop(): Promise<void> {
     clearInterval(this.timer);
+    this.untick?.();
     await super.stop();
   }
 
