@@ -32,9 +32,23 @@ export interface DiagnosticEntry {
   output: string;
 }
 
+/** What a command run through MeshOps.command gave: never thrown, always reported. */
+export interface CommandResult {
+  argv: string[];
+  /** null: it could not be run or was killed at its timeout (stderr says which). */
+  exitCode: number | null;
+  stdout: string;
+  stderr: string;
+}
+
 export interface MeshOps {
   /** The live object in wire form (plain JSON, as `kubectl get -o json` shows it), or undefined. */
   get(ref: ObjRef): Promise<KubernetesObject | undefined>;
+  /** Objects of one kind in wire form, optionally in one namespace and by label selector. */
+  list(apiVersion: string, kind: string, opts?: { namespace?: string; labelSelector?: string }): Promise<KubernetesObject[]>;
+  /** kubectl or istioctl with the lab's --kubeconfig and --context (exec into the exercise's own
+   * client pod, cordon a lab node, `proxy-config secret`); never throws. Default timeout 30 s. */
+  command(tool: 'kubectl' | 'istioctl', args: string[], opts?: { timeoutMs?: number; input?: string }): Promise<CommandResult>;
   /** Server-side apply of complete objects with the lab's field manager. */
   apply(objs: KubernetesObject[]): Promise<void>;
   delete(ref: ObjRef): Promise<boolean>;

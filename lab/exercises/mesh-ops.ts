@@ -55,6 +55,18 @@ export function createMeshOps(ctx: LabContext, start: (argv: string[]) => Promis
     async apply(objs) {
       await kube().apply(objs);
     },
+    async list(apiVersion, kind, opts = {}) {
+      return (await kube().list(apiVersion, kind, opts)).map(toWireForm);
+    },
+    async command(tool, args, opts = {}) {
+      const argv = labToolArgv(ctx, tool, args);
+      try {
+        const res = await ctx.run.run(argv[0], argv.slice(1), { timeoutMs: opts.timeoutMs ?? 30_000, input: opts.input });
+        return { argv, exitCode: res.exitCode, stdout: res.stdout, stderr: res.stderr };
+      } catch (err) {
+        return { argv, exitCode: null, stdout: '', stderr: `could not run: ${(err as Error).message}` };
+      }
+    },
     delete: (ref) => kube().delete(ref),
     async waitRollout(namespace, name, timeoutMs = 300_000) {
       await kube().waitFor<V1Deployment>(`/apis/apps/v1/namespaces/${namespace}/deployments`, name, isRolledOut, timeoutMs, `deployment ${namespace}/${name} to finish its rollout`);

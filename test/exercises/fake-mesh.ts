@@ -9,7 +9,7 @@ import { parse } from 'yaml';
 import { LabError } from '../../lab/errors.ts';
 import type { ObjRef } from '../../lab/kube.ts';
 import { CARTS_REF, DR_REF, GATEWAY_REF, VS_REF } from '../../lab/exercises/front-end-mesh.ts';
-import type { DiagnosticEntry, DiagnosticRequest, GatewayAdminPage, GatewayAdminText, MeshOps } from '../../lab/exercises/mesh-ops-types.ts';
+import type { CommandResult, DiagnosticEntry, DiagnosticRequest, GatewayAdminPage, GatewayAdminText, MeshOps } from '../../lab/exercises/mesh-ops-types.ts';
 import type { EndpointName } from '../../lab/observability/endpoints.ts';
 import { renderSockShop } from '../../lab/samples/sock-shop.ts';
 import { FakeGateway, type GatewayBehaviour } from './fake-gateway.ts';
@@ -30,6 +30,8 @@ export interface FakeMeshOptions extends GatewayBehaviour {
   /** What serviceUrl answers for each in-cluster endpoint (local stand-ins); others fail as a
    * port-forward to a missing Service would. */
   services?: Partial<Record<EndpointName, string>>;
+  /** What command() answers (kubectl exec, cordon, istioctl …); unscripted commands exit 1 with "not scripted". */
+  commands?: (tool: 'kubectl' | 'istioctl', args: string[], input?: string) => Omit<CommandResult, 'argv'> | undefined;
 }
 
 const key = (r: ObjRef) => `${r.kind}/${r.namespace ?? ''}/${r.name}`;
@@ -50,6 +52,8 @@ export class FakeMesh implements MeshOps {
   readonly objects = new Map<string, KubernetesObject>();
   readonly applies: string[] = [];
   readonly collected: DiagnosticRequest[] = [];
+  /** Every command() call, as [tool, ...args]. */
+  readonly commanded: string[][] = [];
   /** Every serviceUrl call, and how often close() was called. */
   readonly forwarded: EndpointName[] = [];
   closed = 0;
@@ -111,6 +115,20 @@ export class FakeMesh implements MeshOps {
   async get(ref: ObjRef) {
     const o = this.objects.get(key(ref));
     return o ? structuredClone(o) : undefined;
+  }
+
+  async list(apiVersion: string, kind: string, opts: { namespace?: string; labelSelector?: string } = {}): Promise<KubernetesObject[]> {
+    const wanted = (opts.labelSelector ?? '').split(',').filter(Boolean).map((term) => term.split('='));
+    return [...this.objects.values()]
+      .filter((o) => o.apiVersion === apiVersion && o.kind === kind && (opts.namespace === undefined || o.metadata?.namespace === opts.namespace))
+      .filter((o) => wanted.every(([k, v]) => o.metadata?.labels?.[k] === v))
+      .map((o) => structuredClone(o));
+  }
+
+  async command(tool: 'kubectl' | 'istioctl', args: string[], opts: { timeoutMs?: number; input?: string } = {}): Promise<CommandResult> {
+    this.commanded.push([tool, ...args]);
+    const answer = this.opts.commands?.(tool, args, opts.input) ?? { exitCode: 1, stdout: '', stderr: `not scripted: ${tool} ${args.join(' ')}` };
+    return { argv: [tool, ...args], ...answer };
   }
 
   async apply(objs: KubernetesObject[]) {

@@ -77,3 +77,27 @@ test('toWireForm: typed models back to the API server\'s JSON (dates as strings)
   const d = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'x', creationTimestamp: new Date('2026-01-02T03:04:05Z') }, spec: { replicas: 2 } } as unknown as V1Deployment;
   t.deepEqual(toWireForm(d), { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'x', creationTimestamp: '2026-01-02T03:04:05.000Z' }, spec: { replicas: 2 } });
 });
+
+test('command: the lab context, stdin passed on, exit codes kept, a runner exception is exit null with the reason', async (t) => {
+  const runner = new RecordingRunner().on((c) => c.args.includes('cordon'), { exitCode: 1, stderr: 'nodes "x" not found' }).on((c) => c.args.includes('exec'), { stdout: 'ok\n' });
+  const { ctx } = testContext(testConfig(), {}, runner);
+  const ops = createMeshOps(ctx);
+  const exec = await ops.command('kubectl', ['exec', '-i', 'p', '--', 'sh'], { input: 'echo ok' });
+  t.deepEqual([exec.exitCode, exec.stdout], [0, 'ok\n']);
+  t.deepEqual(exec.argv.slice(1, 5), ['--kubeconfig', ctx.cfg.kubeconfig, '--context', 'kind-lab']);
+  t.is(runner.calls[0].opts?.input, 'echo ok');
+  const cordon = await ops.command('kubectl', ['cordon', 'x']);
+  t.deepEqual([cordon.exitCode, cordon.stderr], [1, 'nodes "x" not found']);
+  ctx.run = { run: async () => Promise.reject(new Error('spawn ENOENT')) };
+  const gone = await ops.command('istioctl', ['version']);
+  t.deepEqual([gone.exitCode, gone.stderr], [null, 'could not run: spawn ENOENT']);
+});
+
+test('list: wire form, with namespace and selector handed to the API', async (t) => {
+  const { ctx } = testContext(testConfig());
+  const listed: unknown[] = [];
+  ctx.kube = () => ({ list: async (...a: unknown[]) => { listed.push(a); return [pod('p1', 'Running', true)]; } }) as unknown as Kube;
+  const pods = await createMeshOps(ctx).list('v1', 'Pod', { namespace: 'sock-shop', labelSelector: 'app=x' });
+  t.deepEqual(listed, [['v1', 'Pod', { namespace: 'sock-shop', labelSelector: 'app=x' }]]);
+  t.is(typeof (pods[0].metadata as { deletionTimestamp?: unknown }).deletionTimestamp, 'string', 'dates as the API sends them');
+});
