@@ -1,7 +1,7 @@
 // Readiness as the API reports it, and watch-based waits for it: shared by every step. A wait for
 // a Deployment or Job also watches its pods: their waiting reasons are reported as soon as they
 // appear, and an image that cannot be pulled ends the wait at once, naming the image.
-import type { V1CustomResourceDefinition, V1DaemonSet, V1Deployment, V1Job, V1Pod, V1StatefulSet } from '@kubernetes/client-node';
+import type { V1CustomResourceDefinition, V1DaemonSet, V1Deployment, V1Job, V1Pod, V1ReplicaSet, V1StatefulSet } from '@kubernetes/client-node';
 import { API_CONCURRENCY, mapLimit } from './concurrency.ts';
 import { LabError } from './errors.ts';
 import type { Kube } from './kube.ts';
@@ -42,15 +42,33 @@ export interface WaitOptions {
 }
 
 /** The object's own wait, raced with its pods' problems; the pod watch ends with the wait. */
-async function waitWithPods<T>(kube: Kube, what: string, namespace: string, labelSelector: string | undefined, wait: (signal: AbortSignal) => Promise<T>, o: WaitOptions): Promise<T> {
+async function waitWithPods<T>(kube: Kube, what: string, namespace: string, labelSelector: string | undefined, wait: (signal: AbortSignal) => Promise<T>, o: WaitOptions, outdated?: (pod: V1Pod) => Promise<boolean>): Promise<T> {
   const stop = new AbortController();
   try {
     const waits: Array<Promise<T>> = [wait(stop.signal)];
-    if (labelSelector) waits.push(watchPodProblems(kube, { namespace, labelSelector, what, report: o.report ?? (() => {}), signal: stop.signal, pullGraceMs: o.pullGraceMs }));
+    if (labelSelector) waits.push(watchPodProblems(kube, { namespace, labelSelector, what, report: o.report ?? (() => {}), signal: stop.signal, pullGraceMs: o.pullGraceMs, outdated }));
     return await Promise.race(waits);
   } finally {
     stop.abort();
   }
+}
+
+const REVISION = 'deployment.kubernetes.io/revision';
+
+/** A pod of a ReplicaSet older than the Deployment's current revision: the rollout that replaces
+ * it is under way (e.g. a bad image just fixed — its ErrImagePull pod lingers a moment). */
+export function outdatedForDeployment(kube: Kube, namespace: string, name: string): (pod: V1Pod) => Promise<boolean> {
+  return async (pod) => {
+    const owner = pod.metadata?.ownerReferences?.find((r) => r.kind === 'ReplicaSet');
+    if (!owner) return false;
+    const [dep, rs] = await Promise.all([
+      kube.get<V1Deployment>({ apiVersion: 'apps/v1', kind: 'Deployment', namespace, name }),
+      kube.get<V1ReplicaSet>({ apiVersion: 'apps/v1', kind: 'ReplicaSet', namespace, name: owner.name }),
+    ]);
+    const current = Number(dep?.metadata?.annotations?.[REVISION] ?? NaN);
+    const of = Number(rs?.metadata?.annotations?.[REVISION] ?? NaN);
+    return rs === undefined || (Number.isFinite(current) && Number.isFinite(of) && of < current);
+  };
 }
 
 const selectorOf = (labels: Record<string, string> | undefined) => Object.entries(labels ?? {}).map(([k, v]) => `${k}=${v}`).join(',') || undefined;
@@ -61,7 +79,7 @@ export async function waitDeploymentAvailable(kube: Kube, namespace: string, nam
   const selector = selectorOf(dep?.spec?.selector?.matchLabels);
   try {
     return await waitWithPods(kube, what, namespace, selector, (signal) =>
-      kube.waitFor<V1Deployment>(`/apis/apps/v1/namespaces/${namespace}/deployments`, name, isRolledOut, timeoutMs, `${what} to be rolled out and Available`, signal), o);
+      kube.waitFor<V1Deployment>(`/apis/apps/v1/namespaces/${namespace}/deployments`, name, isRolledOut, timeoutMs, `${what} to be rolled out and Available`, signal), o, outdatedForDeployment(kube, namespace, name));
   } catch (err) {
     throw await explainNotReady(kube, namespace, selector, err);
   }

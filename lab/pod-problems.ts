@@ -55,6 +55,8 @@ export interface PodWatchOptions {
   signal: AbortSignal;
   /** A pull error not known to be final is given this long. Default 90 s. */
   pullGraceMs?: number;
+  /** Pods that no longer count (an older ReplicaSet's, on its way out): neither reported nor fatal. */
+  outdated?: (pod: V1Pod) => Promise<boolean>;
 }
 
 /**
@@ -66,7 +68,10 @@ export function watchPodProblems(kube: Kube, o: PodWatchOptions): Promise<never>
   const grace = o.pullGraceMs ?? 90_000;
   return new Promise<never>((_, reject) => {
     const onPod = async (pod: V1Pod) => {
-      for (const p of containerProblems(pod)) {
+      const problems = containerProblems(pod);
+      if (problems.length === 0 || pod.metadata?.deletionTimestamp) return;
+      if (o.outdated && (await o.outdated(pod).catch(() => false))) return;
+      for (const p of problems) {
         const key = `${p.pod}/${p.container}/${p.reason}`;
         const first = seen.get(key) ?? Date.now();
         if (pullIsFinal(p, Date.now() - first, grace)) {
