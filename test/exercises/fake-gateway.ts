@@ -9,8 +9,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { routesOf } from '../../lab/exercises/front-end-mesh.ts';
 import { seededRandom } from '../seeded-random.ts';
+import { decideFault, type FaultBehaviour } from './fake-gateway-faults.ts';
 
-export interface GatewayBehaviour {
+/** Faults from the pushed VirtualService (delay, abort) and their misbehaviours: fake-gateway-faults.ts. */
+export interface GatewayBehaviour extends FaultBehaviour {
   seed?: number;
   /** Time an admitted request takes, ms. Default 15. */
   delayMs?: number;
@@ -154,7 +156,19 @@ export class FakeGateway {
     return { subset: route.destination.subset, headers };
   }
 
+  /** Envoy's fault filter runs before routing: wait out a delay, answer an abort itself. */
   private handle(req: IncomingMessage, res: ServerResponse): void {
+    const fault = decideFault(this.vs, this.b, this.random);
+    const go = () => {
+      if (!fault?.abort) return this.route(req, res);
+      this.b.observer?.({ path: req.url ?? '/', headers: req.headers, status: fault.abort.status, upstream: false });
+      res.writeHead(fault.abort.status, fault.abort.headers).end(fault.abort.body);
+    };
+    if (fault && fault.delayMs > 0) setTimeout(go, fault.delayMs);
+    else go();
+  }
+
+  private route(req: IncomingMessage, res: ServerResponse): void {
     const sinceChange = this.sinceRouteChange++;
     if ((this.b.switchErrors && sinceChange < this.b.switchErrors) || this.random() * 100 < (this.b.errorPct ?? 0)) {
       this.b.observer?.({ path: req.url ?? '/', headers: req.headers, status: 503, upstream: false });
