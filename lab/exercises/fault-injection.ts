@@ -12,7 +12,7 @@ import { judge, type AssertionSpec } from './assertions.ts';
 import { applyAndVerify, frontEndDiagnostics, frontEndStats } from './exercise-helpers.ts';
 import { runFaultSample, type FaultSampleReport } from './fault-injection-sample.ts';
 import { describeRoutes, phaseObject, phaseObjects, VS_REF, type IstioObject } from './front-end-mesh.ts';
-import { requiredSampleSize, wilsonInterval } from '../checks/stats.ts';
+import { requiredSampleSize, shareNearestHalf, wilsonInterval, zForConfidence } from '../checks/stats.ts';
 import type { Exercise } from './types.ts';
 
 export const PHASE = 'fault';
@@ -48,6 +48,13 @@ export function faultOf(vs: IstioObject = phaseObject('fault-injection', PHASE, 
 export function sampleSize(): number {
   const f = faultOf();
   return requiredSampleSize([f.delayPct / 100, f.abortPct / 100], TOLERANCE_PP, CONFIDENCE);
+}
+
+/** "n = ⌈2.576²·0.5·0.5/0.05²⌉ = 664 (±5pp at 99 %)": how sampleSize() came out. */
+export function sizeHow(): string {
+  const f = faultOf();
+  const p = shareNearestHalf([f.delayPct / 100, f.abortPct / 100]);
+  return `n = ⌈${zForConfidence(CONFIDENCE).toFixed(3)}²·${p}·${+(1 - p).toFixed(4)}/${TOLERANCE_PP / 100}²⌉ = ${sampleSize()}: every share ±${TOLERANCE_PP}pp at ${CONFIDENCE * 100}%`;
 }
 
 /** Timing: `timeScale` shrinks the fault's fixed delay for the tests' fake gateway (1 on a cluster,
@@ -95,7 +102,7 @@ export function faultSpecs(t: FaultTiming): AssertionSpec<FaultSampleReport>[] {
   return [
     {
       name: 'fault: the whole fixed sample completed',
-      expected: `the fault seen in effect (an abort and a delayed answer) within ${t.convergeTimeoutMs} ms, then all ${e.n} requests answered (n = ⌈2.576²·0.25/0.05²⌉: ±${TOLERANCE_PP}pp at 99%)`,
+      expected: `the fault seen in effect (an abort and a delayed answer) within ${t.convergeTimeoutMs} ms, then all ${e.n} requests answered (${sizeHow()})`,
       judge: (r) => ({
         pass: r.converged && r.completed === r.n,
         actual: r.converged ? `${r.completed}/${r.n} answered in ${r.sampleMs} ms` : `the fault never showed: no abort and delayed answer within ${r.convergeMs} ms (${r.convergeRequests} requests)`,

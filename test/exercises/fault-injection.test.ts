@@ -3,7 +3,7 @@
 // every assertion passes against the honest fake and each one FAILS, with its numbers, against the
 // misbehaviour it is there to catch. Seeded: every run sees the same draws.
 import test from 'ava';
-import { expectation, faultOf, makeFaultInjection, sampleSize, TIMING, type FaultTiming } from '../../lab/exercises/fault-injection.ts';
+import { expectation, faultOf, makeFaultInjection, sampleSize, sizeHow, TIMING, type FaultTiming } from '../../lab/exercises/fault-injection.ts';
 import { VS_REF } from '../../lab/exercises/front-end-mesh.ts';
 import { formatExerciseReport } from '../../lab/exercises/report-text.ts';
 import { runExercise } from '../../lab/exercises/runner.ts';
@@ -35,6 +35,7 @@ const failed = (r: ExerciseReport) => asserted(r).filter((a) => a.status === 'fa
 test('the fault and the sample come from the manifest: 50 % × 2 s, 30 % × 503, n = 664, classified at 1150 ms', (t) => {
   t.deepEqual(faultOf(), { delayPct: 50, delayMs: 2000, abortPct: 30, abortStatus: 503 });
   t.is(sampleSize(), 664);
+  t.is(sizeHow(), 'n = ⌈2.576²·0.5·0.5/0.05²⌉ = 664: every share ±5pp at 99%');
   t.is(expectation(TIMING).delayedAtMs, 1150);
   t.true(664 * 0.5 * 2 / TIMING.concurrency <= 60, 'the real run stays under a minute');
 });
@@ -46,6 +47,7 @@ test('an honest gateway: every assertion passes with its numbers; the VirtualSer
   const aborted = one(report, 'aborted share');
   const delayed = one(report, 'delayed share');
   t.is(aborted.numbers.answered, 664);
+  t.regex(one(report, 'the whole fixed sample completed').expected, /n = ⌈2\.576²·0\.5·0\.5\/0\.05²⌉ = 664/);
   t.true(Math.abs((aborted.numbers.sharePct as number) - 30) <= 5 && Math.abs((delayed.numbers.sharePct as number) - 50) <= 5, `${aborted.actual} / ${delayed.actual}`);
   t.true((one(report, 'waited the fixed delay').numbers.p50Ms as number) >= 200);
   const restored = report.steps.find((s) => s.name === 'cleanup')!.assertions;
