@@ -9,10 +9,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { routesOf } from '../../lab/exercises/front-end-mesh.ts';
 import { seededRandom } from '../seeded-random.ts';
-import { decideFault, type FaultBehaviour } from './fake-gateway-faults.ts';
+import { decideFault, matchedHttp, routeThrough, sidecarHop, type Answer, type FaultBehaviour, type RouterBehaviour } from './fake-gateway-faults.ts';
 
 /** Faults from the pushed VirtualService (delay, abort) and their misbehaviours: fake-gateway-faults.ts. */
-export interface GatewayBehaviour extends FaultBehaviour {
+export interface GatewayBehaviour extends FaultBehaviour, RouterBehaviour {
   seed?: number;
   /** Time an admitted request takes, ms. Default 15. */
   delayMs?: number;
@@ -72,6 +72,8 @@ export class FakeGateway {
   url = '';
   /** What Envoy runs with: the last pushed VirtualService and DestinationRule. */
   private vs: KubernetesObject | undefined;
+  /** Mesh VirtualServices other than front-end's gateway route, by name: what the sidecars run. */
+  private readonly meshVs = new Map<string, KubernetesObject>();
   private dr: KubernetesObject | undefined;
   private sinceRouteChange = Infinity;
   private readonly active = new Map<string, number>();
@@ -101,7 +103,9 @@ export class FakeGateway {
   push(kind: 'VirtualService' | 'DestinationRule', obj: KubernetesObject): void {
     if (this.b.pushNever) return;
     setTimeout(() => {
-      if (kind === 'VirtualService') {
+      if (kind === 'VirtualService' && obj.metadata?.name !== 'front-end') {
+        this.meshVs.set(obj.metadata!.name!, structuredClone(obj));
+      } else if (kind === 'VirtualService') {
         this.vs = structuredClone(obj);
         this.sinceRouteChange = 0;
       } else {
@@ -138,8 +142,8 @@ export class FakeGateway {
     else bump();
   }
 
-  private pickSubset(): { subset: string; headers: Record<string, string> } | undefined {
-    const routes = routesOf(this.vs!);
+  private pickSubset(req: IncomingMessage): { subset: string; headers: Record<string, string> } | undefined {
+    const routes = routesOf({ spec: { http: [matchedHttp(this.vs, req.headers)] } } as KubernetesObject);
     if (routes.length === 0) return undefined;
     const weights = routes.map((r) => (this.b.ignoreWeights ? 1 : r.weight ?? 0));
     if (this.b.skewPp && !this.b.ignoreWeights) {
@@ -175,7 +179,7 @@ export class FakeGateway {
       res.writeHead(503).end('upstream connect error or disconnect/reset before headers. reset reason: connection termination');
       return;
     }
-    const picked = this.pickSubset();
+    const picked = this.pickSubset(req);
     if (!picked) {
       res.writeHead(404, { server: 'istio-envoy' }).end(); // Envoy: no route matched (NR)
       return;
@@ -203,12 +207,14 @@ export class FakeGateway {
     const cartDelay = this.b.cartDelayMs ?? 5;
     const [status, body, delay] = !cartDown ? [200, `front-end ${subset}`, this.b.delayMs ?? 15]
       : this.b.cartHidesFailure ? [200, '[]', cartDelay] : [500, 'Internal Server Error', cartDelay];
-    setTimeout(() => {
+    const backend = () => new Promise<Answer>((resolve) => setTimeout(() => resolve({ status, body, upstream: true }), delay));
+    const hop = !cartDown && req.url?.startsWith('/cart') ? () => sidecarHop(this.meshVs.get('carts'), this.b, this.random, backend) : backend;
+    void routeThrough(matchedHttp(this.vs, req.headers), this.b, hop, this.random).then((a) => {
       this.active.set(subset, (this.active.get(subset) ?? 1) - 1);
-      this.outlier(subset, status);
-      this.b.observer?.({ path: req.url ?? '/', headers: req.headers, status, upstream: true, subset });
-      res.writeHead(status, { ...headers, 'x-envoy-upstream-service-time': String(delay) }).end(body);
-    }, delay);
+      this.outlier(subset, a.status);
+      this.b.observer?.({ path: req.url ?? '/', headers: req.headers, status: a.status, upstream: a.upstream, subset });
+      res.writeHead(a.status, { ...headers, ...(a.upstream ? { 'x-envoy-upstream-service-time': String(delay) } : {}) }).end(a.body);
+    });
   }
 
   /** consecutive5xxErrors → eject the subset's host for baseEjectionTime, as Envoy does. */
