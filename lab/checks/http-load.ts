@@ -3,6 +3,9 @@
 import { Pool } from 'undici';
 import { performance } from 'node:perf_hooks';
 
+/** The header sendIndex uses. */
+export const REQUEST_INDEX_HEADER = 'x-lab-request';
+
 export interface LoadOptions {
   url: string;
   /** Upper bound on requests sent. */
@@ -21,6 +24,9 @@ export interface LoadOptions {
   intervalMs?: number;
   method?: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE';
   headers?: Record<string, string>;
+  /** Send each request's launch index in the header x-lab-request (it names the request in
+   * access logs; a seeded fake peer decides per request by it, whatever the arrival order). */
+  sendIndex?: boolean;
   /** Response headers to record (case-insensitive). */
   captureHeaders?: string[];
   /** Keep the first N characters of the body (0 = drain and discard). Default 0. */
@@ -131,7 +137,7 @@ export async function sendRequests(opts: LoadOptions): Promise<LoadRun> {
     const timer = setTimeout(() => controller.abort(), Math.max(0, budget));
     try {
       const res = await pool.request({
-        path, method: opts.method ?? 'GET', headers: opts.headers, signal: controller.signal, reset: !keepAlive,
+        path, method: opts.method ?? 'GET', headers: opts.sendIndex ? { ...opts.headers, [REQUEST_INDEX_HEADER]: String(index) } : opts.headers, signal: controller.signal, reset: !keepAlive,
       });
       const headers: Record<string, string> = {};
       for (const name of capture) {

@@ -70,7 +70,7 @@ export async function runFaultSample(o: FaultSampleOptions): Promise<FaultSample
   if (!(sawAbort && sawDelay)) {
     return { ...base, completed: 0, converged: false, counts: { ok: 0, aborted: 0, other: 0, delayed: 0, delayedAndAborted: 0 }, otherByReason: {}, delayedLatency: null, otherLatency: null, sampleMs: 0 };
   }
-  const sample = await sendRequests({ ...load, requests: o.n, concurrency: o.concurrency, deadlineMs: Math.max(60_000, (4 * o.n * o.timeoutMs) / o.concurrency) });
+  const sample = await sendRequests({ ...load, sendIndex: true, requests: o.n, concurrency: o.concurrency, deadlineMs: Math.max(60_000, (4 * o.n * o.timeoutMs) / o.concurrency) });
   const rs = sample.results;
   const outcome = (r: RequestResult) => outcomeOf(r, o.abortStatus);
   const d = rs.filter(delayed);

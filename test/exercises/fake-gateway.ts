@@ -8,6 +8,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { routesOf } from '../../lab/exercises/front-end-mesh.ts';
+import { REQUEST_INDEX_HEADER } from '../../lab/checks/http-load.ts';
 import { seededRandom } from '../seeded-random.ts';
 import { decideFault, matchedHttp, routeThrough, sidecarHop, type Answer, type FaultBehaviour, type RouterBehaviour } from './fake-gateway-faults.ts';
 
@@ -162,9 +163,10 @@ export class FakeGateway {
 
   /** Envoy's fault filter runs before routing: wait out a delay, answer an abort itself. */
   private handle(req: IncomingMessage, res: ServerResponse): void {
-    const fault = decideFault(this.vs, this.b, this.random);
+    const random = this.requestRandom(req);
+    const fault = decideFault(this.vs, this.b, random);
     const go = () => {
-      if (!fault?.abort) return this.route(req, res);
+      if (!fault?.abort) return this.route(req, res, random);
       this.b.observer?.({ path: req.url ?? '/', headers: req.headers, status: fault.abort.status, upstream: false });
       res.writeHead(fault.abort.status, fault.abort.headers).end(fault.abort.body);
     };
@@ -172,7 +174,18 @@ export class FakeGateway {
     else go();
   }
 
-  private route(req: IncomingMessage, res: ServerResponse): void {
+  /** A request that says which one of its sample it is (x-lab-request: the launch index) draws its
+   * fault, retries and timeout from its own stream: the sample's outcome is then the same whatever
+   * order the requests arrive in, so a seeded test gets the same counts on any machine. */
+  private requestRandom(req: IncomingMessage): () => number {
+    const index = req.headers[REQUEST_INDEX_HEADER];
+    if (typeof index !== 'string') return this.random;
+    let h = 2166136261 ^ (this.b.seed ?? 1);
+    for (const c of `${req.headers['x-lab-retries'] ?? ''}|${index}`) h = Math.imul(h ^ c.charCodeAt(0), 16777619);
+    return seededRandom(h >>> 0);
+  }
+
+  private route(req: IncomingMessage, res: ServerResponse, random: () => number = this.random): void {
     const sinceChange = this.sinceRouteChange++;
     if ((this.b.switchErrors && sinceChange < this.b.switchErrors) || this.random() * 100 < (this.b.errorPct ?? 0)) {
       this.b.observer?.({ path: req.url ?? '/', headers: req.headers, status: 503, upstream: false });
@@ -208,8 +221,8 @@ export class FakeGateway {
     const [status, body, delay] = !cartDown ? [200, `front-end ${subset}`, this.b.delayMs ?? 15]
       : this.b.cartHidesFailure ? [200, '[]', cartDelay] : [500, 'Internal Server Error', cartDelay];
     const backend = () => new Promise<Answer>((resolve) => setTimeout(() => resolve({ status, body, upstream: true }), delay));
-    const hop = !cartDown && req.url?.startsWith('/cart') ? () => sidecarHop(this.meshVs.get('carts'), this.b, this.random, backend) : backend;
-    void routeThrough(matchedHttp(this.vs, req.headers), this.b, hop, this.random).then((a) => {
+    const hop = !cartDown && req.url?.startsWith('/cart') ? () => sidecarHop(this.meshVs.get('carts'), this.b, random, backend) : backend;
+    void routeThrough(matchedHttp(this.vs, req.headers), this.b, hop, random).then((a) => {
       this.active.set(subset, (this.active.get(subset) ?? 1) - 1);
       this.outlier(subset, a.status);
       this.b.observer?.({ path: req.url ?? '/', headers: req.headers, status: a.status, upstream: a.upstream, subset });
