@@ -6,31 +6,13 @@ import test from 'ava';
 import { expectation, faultOf, makeFaultInjection, sampleSize, sizeHow, TIMING, type FaultTiming } from '../../lab/exercises/fault-injection.ts';
 import { VS_REF } from '../../lab/exercises/front-end-mesh.ts';
 import { formatExerciseReport } from '../../lab/exercises/report-text.ts';
-import { runExercise } from '../../lab/exercises/runner.ts';
-import type { AssertionResult, ExerciseReport } from '../../lab/exercises/types.ts';
-import { FakeMesh, type FakeMeshOptions } from './fake-mesh.ts';
+import type { FakeMeshOptions } from './fake-mesh.ts';
+import { asserted, failed, one, runOnFake } from './fault-run.ts';
 
 const FAST: FaultTiming = { timeScale: 0.1, fastMaxMs: 100, concurrency: 20, convergeTimeoutMs: 3000 };
 const exercise = makeFaultInjection(FAST);
 
-async function runOn(opts: FakeMeshOptions, dataPlane = true) {
-  const mesh = new FakeMesh({ seed: 11, faultTimeScale: FAST.timeScale, ...opts });
-  await mesh.start();
-  try {
-    const report = await runExercise({ exercise, ops: mesh, provider: dataPlane ? 'kind' : 'sim', dataPlane, keep: false, checkReady: async (n) => n.map((step) => ({ step, done: true })) });
-    return { report, mesh };
-  } finally {
-    await mesh.stop();
-  }
-}
-
-const asserted = (r: ExerciseReport) => r.steps.find((s) => s.name === 'assert')!.assertions;
-const one = (r: ExerciseReport, part: string): AssertionResult => {
-  const found = asserted(r).filter((a) => a.name.includes(part));
-  if (found.length !== 1) throw new Error(`${found.length} assertions match ${JSON.stringify(part)}: ${asserted(r).map((a) => a.name).join(' | ')}`);
-  return found[0];
-};
-const failed = (r: ExerciseReport) => asserted(r).filter((a) => a.status === 'fail').map((a) => a.name);
+const runOn = (opts: FakeMeshOptions, dataPlane = true) => runOnFake(exercise, { seed: 11, faultTimeScale: FAST.timeScale }, opts, dataPlane);
 
 test('the fault and the sample come from the manifest: 50 % × 2 s, 30 % × 503, n = 664, classified at 1150 ms', (t) => {
   t.deepEqual(faultOf(), { delayPct: 50, delayMs: 2000, abortPct: 30, abortStatus: 503 });

@@ -8,33 +8,16 @@ import { acceptRange } from '../../lab/exercises/retries-timeouts-sample.ts';
 import { CARTS_VS_REF, makeRetriesTimeouts, RETRIES_N, settings, TIMEOUT_N, type RetriesTiming } from '../../lab/exercises/retries-timeouts.ts';
 import { VS_REF } from '../../lab/exercises/front-end-mesh.ts';
 import { formatExerciseReport } from '../../lab/exercises/report-text.ts';
-import { runExercise } from '../../lab/exercises/runner.ts';
-import type { AssertionResult, ExerciseReport } from '../../lab/exercises/types.ts';
-import { FakeMesh, type FakeMeshOptions } from './fake-mesh.ts';
+import type { ExerciseReport } from '../../lab/exercises/types.ts';
+import type { FakeMeshOptions } from './fake-mesh.ts';
+import { asserted, failed, one, runOnFake } from './fault-run.ts';
 
 /** ms of the manifests' time in the fake's. */
 const at = (ms: number) => ms * 0.3;
 const FAST: RetriesTiming = { timeScale: 0.3, concurrency: 10, convergeTimeoutMs: 3000 };
 const exercise = makeRetriesTimeouts(FAST);
 
-async function runOn(opts: FakeMeshOptions, dataPlane = true) {
-  const mesh = new FakeMesh({ seed: 5, faultTimeScale: FAST.timeScale, ...opts });
-  await mesh.start();
-  try {
-    const report = await runExercise({ exercise, ops: mesh, provider: dataPlane ? 'kind' : 'sim', dataPlane, keep: false, checkReady: async (n) => n.map((step) => ({ step, done: true })) });
-    return { report, mesh };
-  } finally {
-    await mesh.stop();
-  }
-}
-
-const asserted = (r: ExerciseReport) => r.steps.find((s) => s.name === 'assert')!.assertions;
-const one = (r: ExerciseReport, part: string): AssertionResult => {
-  const found = asserted(r).filter((a) => a.name.includes(part));
-  if (found.length !== 1) throw new Error(`${found.length} assertions match ${JSON.stringify(part)}: ${asserted(r).map((a) => a.name).join(' | ')}`);
-  return found[0];
-};
-const failed = (r: ExerciseReport) => asserted(r).filter((a) => a.status === 'fail').map((a) => a.name);
+const runOn = (opts: FakeMeshOptions, dataPlane = true) => runOnFake(exercise, { seed: 5, faultTimeScale: FAST.timeScale }, opts, dataPlane);
 
 /** P(X in [lo, hi]) for X ~ Binomial(n, p), summed in log space. */
 function binomialMass(n: number, p: number, lo: number, hi: number): number {
