@@ -14,6 +14,7 @@ import { Job } from 'kubernetes-models/batch/v1/Job';
 import { StorageClass } from 'kubernetes-models/storage.k8s.io/v1/StorageClass';
 import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { Namespace } from 'kubernetes-models/v1/Namespace';
+import { Pod } from 'kubernetes-models/v1/Pod';
 import { PersistentVolume } from 'kubernetes-models/v1/PersistentVolume';
 import { PersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClaim';
 import { Secret } from 'kubernetes-models/v1/Secret';
@@ -35,7 +36,7 @@ type ModelClass = (new (data: never) => { validate(): void }) & { apiVersion: st
 
 /** Kinds the lab renders. Add one here when you render a new kind: unknown kinds are reported. */
 const MODELS: ModelClass[] = [
-  Namespace, Service, Secret, ConfigMap, ServiceAccount, PersistentVolume, PersistentVolumeClaim,
+  Namespace, Pod, Service, Secret, ConfigMap, ServiceAccount, PersistentVolume, PersistentVolumeClaim,
   Deployment, StatefulSet, DaemonSet, Job, CronJob, StorageClass,
   Gateway, VirtualService, DestinationRule, ServiceEntry, PeerAuthentication, AuthorizationPolicy,
   IstioOperator, Telemetry, PodMonitor, ServiceMonitor, Canary,
