@@ -37,7 +37,8 @@ test('one file per manifests/ folder, the exercises\' phases under exercises/, p
     'cluster/kind-config.yaml', 'eng-app.yaml',
     'exercises/blue-green/blue.yaml', 'exercises/blue-green/green.yaml', 'exercises/canary/front-end.yaml',
     'exercises/circuit-breaker/all-to-v1.yaml', 'exercises/circuit-breaker/breaker.yaml', 'exercises/circuit-breaker/carts-down.yaml',
-    'exercises/fault-injection/fault.yaml', 'exercises/retries-timeouts/retries.yaml', 'exercises/retries-timeouts/timeout.yaml',
+    'exercises/fault-injection/fault.yaml', 'exercises/mtls/clients.yaml', 'exercises/mtls/strict.yaml',
+    'exercises/retries-timeouts/retries.yaml', 'exercises/retries-timeouts/timeout.yaml',
     'exercises/scheduling/probe.yaml', 'exercises/traffic-split/80-20.yaml',
     HELMFILE, 'istio.yaml', 'istio/istio-operator.yaml', 'observability/grafana.yaml', 'observability/monitors.yaml', 'sock-shop.yaml', 'storage/hostpath.yaml',
   ]);
