@@ -4,6 +4,7 @@
 // Flagger's behaviour below is read from fluxcd/flagger@v1.44.0: pkg/controller/scheduler.go
 // (advanceCanary: one run per interval), pkg/apis/flagger/v1beta1/canary.go (defaults, the 10 s
 // floor on the interval) and pkg/canary/status.go (phases, the Promoted condition).
+import { durationMs } from './duration.ts';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { ObjRef } from '../kube-refs.ts';
 import { clusterUrl, ENDPOINTS } from '../observability/endpoints.ts';
@@ -67,15 +68,6 @@ export function canaryObject(): CanaryObject {
   if (found.length !== 1) throw new Error(`manifests/exercises/canary/${CANARY_PHASE} must hold exactly one Canary, found ${found.length}`);
   return found[0] as unknown as CanaryObject;
 }
-
-/** Go durations as Flagger's analysis uses them ("10s", "1m", "1m30s"), in ms. */
-export function durationMs(text: string): number {
-  const parts = [...text.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)];
-  if (parts.length === 0 || parts.map((p) => p[0]).join('') !== text) throw new RangeError(`not a duration: ${JSON.stringify(text)}`);
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
-  return parts.reduce((sum, p) => sum + Number(p[1]) * unit[p[2] as keyof typeof unit], 0);
-}
-
 export interface Analysis {
   intervalMs: number;
   threshold: number;

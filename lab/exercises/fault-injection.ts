@@ -8,6 +8,7 @@
 // requests 50 % are delayed (aborted or not), 30 % are aborted (delayed or not), 15 % both; an
 // implementation that aborted before delaying would show only 35 % delayed.
 import { LabError } from '../errors.ts';
+import { durationMs } from './duration.ts';
 import { judge, type AssertionSpec } from './assertions.ts';
 import { applyAndVerify, frontEndDiagnostics, frontEndStats } from './exercise-helpers.ts';
 import { runFaultSample, type FaultSampleReport } from './fault-injection-sample.ts';
@@ -22,13 +23,6 @@ export const CONFIDENCE = 0.99;
 interface Fault {
   delay: { percentage: { value: number }; fixedDelay: string };
   abort: { percentage: { value: number }; httpStatus: number };
-}
-
-/** "2s" / "1.5s" / "300ms" → ms (the forms Istio's Duration takes in YAML). */
-export function durationMs(d: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s)$/.exec(d.trim());
-  if (!m) throw new LabError(`not a duration: ${JSON.stringify(d)} (expected e.g. 2s or 300ms)`);
-  return Number(m[1]) * (m[2] === 's' ? 1000 : 1);
 }
 
 /** The fault of the phase's VirtualService (manifests/exercises/fault-injection/fault). */

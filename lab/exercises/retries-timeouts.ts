@@ -14,7 +14,7 @@
 import { LabError } from '../errors.ts';
 import { judge, zeroLeakSampleSize, type AssertionSpec } from './assertions.ts';
 import { applyAndVerify, frontEndDiagnostics, frontEndStats } from './exercise-helpers.ts';
-import { durationMs } from './fault-injection.ts';
+import { durationMs } from './duration.ts';
 import { ISTIO_NETWORKING, NS, phaseObjects as exercisePhase, VS_REF, type IstioObject } from './front-end-mesh.ts';
 import { pick as pickObject } from '../manifests.ts';
 import { acceptRange, runRetriesSample, runTimeoutSample, type RetriesReport, type StreamReport, type TimeoutReport } from './retries-timeouts-sample.ts';

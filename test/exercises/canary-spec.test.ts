@@ -5,7 +5,8 @@
 // test hitting the canary's own Service, and the two template changes.
 import test from 'ava';
 import type { KubernetesObject, V1Deployment, V1Service } from '@kubernetes/client-node';
-import { analysisOf, canaryObject, durationMs, LOADTESTER_URL, PROMOTION_BUDGET_MS, ROLLBACK_BUDGET_MS, SERVICE_REF, TARGET_REF, type CanaryObject } from '../../lab/exercises/canary-spec.ts';
+import { durationMs } from '../../lab/exercises/duration.ts';
+import { analysisOf, canaryObject, LOADTESTER_URL, PROMOTION_BUDGET_MS, ROLLBACK_BUDGET_MS, SERVICE_REF, TARGET_REF, type CanaryObject } from '../../lab/exercises/canary-spec.ts';
 import { FAULTY_COMMAND, markOf, withChange } from '../../lab/exercises/canary-changes.ts';
 import { LAB_VS_REF } from '../../lab/exercises/canary-spec.ts';
 import { describeRef, refOf, type ObjRef } from '../../lab/kube.ts';
