@@ -3,6 +3,12 @@
 import { Pool } from 'undici';
 import { performance } from 'node:perf_hooks';
 
+/** A fixed sample's overall deadline: 4× what n requests at their timeout take `concurrency` at a
+ * time, at least a minute — a guard against a hang, far beyond a healthy run. */
+export function sampleDeadlineMs(n: number, timeoutMs: number, concurrency: number): number {
+  return Math.max(60_000, (4 * n * timeoutMs) / concurrency);
+}
+
 /** The header sendIndex uses. */
 export const REQUEST_INDEX_HEADER = 'x-lab-request';
 

@@ -8,7 +8,7 @@
 //     filter sets no header for a delay, only the access-log flag DI). Latencies are bimodal —
 //     either the app's tens of ms or ≥ the fixed delay — so the midpoint splits them, and the
 //     p50 assertions on each side can still fail (a delay too short, a slow backend).
-import { assertReachable, sendRequests, type RequestResult } from '../checks/http-load.ts';
+import { assertReachable, sampleDeadlineMs, sendRequests, type RequestResult } from '../checks/http-load.ts';
 import type { LatencySummary } from '../checks/report-types.ts';
 import { countBy, latencySummary } from '../checks/tally.ts';
 import { UPSTREAM_TIME } from './fail-fast.ts';
@@ -70,7 +70,7 @@ export async function runFaultSample(o: FaultSampleOptions): Promise<FaultSample
   if (!(sawAbort && sawDelay)) {
     return { ...base, completed: 0, converged: false, counts: { ok: 0, aborted: 0, other: 0, delayed: 0, delayedAndAborted: 0 }, otherByReason: {}, delayedLatency: null, otherLatency: null, sampleMs: 0 };
   }
-  const sample = await sendRequests({ ...load, sendIndex: true, requests: o.n, concurrency: o.concurrency, deadlineMs: Math.max(60_000, (4 * o.n * o.timeoutMs) / o.concurrency) });
+  const sample = await sendRequests({ ...load, sendIndex: true, requests: o.n, concurrency: o.concurrency, deadlineMs: sampleDeadlineMs(o.n, o.timeoutMs, o.concurrency) });
   const rs = sample.results;
   const outcome = (r: RequestResult) => outcomeOf(r, o.abortStatus);
   const d = rs.filter(delayed);

@@ -1,7 +1,7 @@
 // The retries-timeouts exercise's traffic, all to GET /cart (front-end asks carts and answers with
 // carts' status: microservices-demo/front-end@0.3.12 api/cart/index.js, respondStatusBody with
 // response.statusCode — unlike /catalogue, whose helper answers 200 whatever catalogue said).
-import { assertReachable, failureReason, sendRequests, type RequestResult } from '../checks/http-load.ts';
+import { assertReachable, sampleDeadlineMs, failureReason, sendRequests, type RequestResult } from '../checks/http-load.ts';
 import type { LatencySummary } from '../checks/report-types.ts';
 import { countBy, latencySummary } from '../checks/tally.ts';
 import { wilsonInterval } from '../checks/stats.ts';
@@ -48,7 +48,7 @@ export async function runTimeoutSample(o: { url: string; n: number; concurrency:
   const conv = await sendRequests({ ...load(o.url, o.timeoutMs), concurrency: 2, requests: 100_000, intervalMs: 20, deadlineMs: o.convergeTimeoutMs, until: isTimeout });
   const base = { n: o.n, convergeMs: Math.round(conv.elapsedMs) };
   if (!conv.results.some(isTimeout)) return { ...base, converged: false, answered: 0, timeouts: 0, otherByReason: {}, latency: null, minMs: null };
-  const s = await sendRequests({ ...load(o.url, o.timeoutMs), sendIndex: true, requests: o.n, concurrency: o.concurrency, deadlineMs: Math.max(60_000, (4 * o.n * o.timeoutMs) / o.concurrency) });
+  const s = await sendRequests({ ...load(o.url, o.timeoutMs), sendIndex: true, requests: o.n, concurrency: o.concurrency, deadlineMs: sampleDeadlineMs(o.n, o.timeoutMs, o.concurrency) });
   const answered = s.results.filter((r) => r.status !== null);
   const ms = answered.map((r) => r.latencyMs);
   return {
@@ -107,7 +107,7 @@ export async function runRetriesSample(o: { url: string; n: number; concurrency:
   const converged = ['no-retries', 'abort', 'retries'].every((k) => seen.has(k));
   const empty = (route: StreamReport['route']) => stream(route, o.n, []);
   if (!converged) return { converged, convergeMs, withRetries: empty('retries'), withoutRetries: empty('no-retries'), sampleMs: 0 };
-  const opts = { ...load(o.url, o.timeoutMs), sendIndex: true, requests: o.n, concurrency: o.concurrency, deadlineMs: Math.max(60_000, (4 * o.n * o.timeoutMs) / o.concurrency) };
+  const opts = { ...load(o.url, o.timeoutMs), sendIndex: true, requests: o.n, concurrency: o.concurrency, deadlineMs: sampleDeadlineMs(o.n, o.timeoutMs, o.concurrency) };
   const [withR, without] = await Promise.all([sendRequests(opts), sendRequests({ ...opts, headers: off })]);
   return {
     converged, convergeMs, sampleMs: Math.round(Math.max(withR.elapsedMs, without.elapsedMs)),
