@@ -16,10 +16,11 @@ import { checkNeeds, installedStep } from '../../lab/exercises/readiness.ts';
 import { formatExerciseReport } from '../../lab/exercises/report-text.ts';
 import { runExercise } from '../../lab/exercises/runner.ts';
 import { makeScheduling } from '../../lab/exercises/scheduling.ts';
-import type { AnyExercise, AssertionResult, ExerciseReport } from '../../lab/exercises/types.ts';
+import type { AnyExercise, ExerciseReport } from '../../lab/exercises/types.ts';
 import { memoryOutput } from '../../lab/log.ts';
 import { ZxRunner } from '../../lab/run.ts';
 import { kube, lab, requireTestenv, simProject } from './harness.ts';
+import { assertionsOf, failedNames, one } from '../exercises/report-picks.ts';
 
 const P = simProject(`sched-${process.pid.toString(36)}`);
 let ctx: LabContext;
@@ -31,13 +32,7 @@ async function runOnSim(exercise: AnyExercise): Promise<ExerciseReport> {
   });
 }
 
-const all = (r: ExerciseReport) => r.steps.flatMap((s) => s.assertions);
-const failed = (r: ExerciseReport) => all(r).filter((a) => a.status === 'fail').map((a) => a.name);
-const one = (r: ExerciseReport, part: string): AssertionResult => {
-  const found = all(r).filter((a) => a.name.includes(part));
-  if (found.length !== 1) throw new Error(`${found.length} assertions match ${JSON.stringify(part)}`);
-  return found[0];
-};
+const failed = (r: ExerciseReport) => failedNames(r);
 
 async function nodes(): Promise<Array<{ name: string; group: string | undefined; unschedulable: boolean }>> {
   return (await kube(P).list<V1Node>('v1', 'Node')).map((n) => ({ name: n.metadata!.name!, group: n.metadata?.labels?.['node.kubernetes.io/nodegroup'], unschedulable: n.spec?.unschedulable === true }))
@@ -80,7 +75,7 @@ test.serial('scheduling on sim, inverted: the system node relabelled deploy fail
   t.is((await kubectl(['label', 'node', system.name, 'node.kubernetes.io/nodegroup=deploy', '--overwrite'])).exitCode, 0);
   try {
     const r = await runOnSim(makeScheduling());
-    const off = all(r).filter((a) => a.status === 'fail' && a.name.startsWith('placement: ') && !a.name.endsWith('(count)'));
+    const off = assertionsOf(r).filter((a) => a.status === 'fail' && a.name.startsWith('placement: ') && !a.name.endsWith('(count)'));
     t.true(off.length >= 1, failed(r).join(' | '));
     t.true(off.every((a) => a.actual === `on ${system.name} (deploy)` && a.numbers.intended === 'system'), JSON.stringify(off.map((a) => a.actual)));
     t.deepEqual(failed(r).sort(), [...off.map((a) => a.name), 'placement: every lab pod on its node group (count)'].sort());

@@ -5,7 +5,7 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { makeCanary, type CanaryTiming } from '../../lab/exercises/canary.ts';
 import { runExercise } from '../../lab/exercises/runner.ts';
-import type { AssertionResult, ExerciseReport } from '../../lab/exercises/types.ts';
+import type { ExerciseReport } from '../../lab/exercises/types.ts';
 import { FlaggerMesh, type FakeFlaggerOptions } from './fake-flagger.ts';
 import { VirtualClock } from './virtual-clock.ts';
 
@@ -38,13 +38,4 @@ export async function runCanary(opts: FakeFlaggerOptions = {}, run: { dataPlane?
   }
 }
 
-export const assertionsOf = (r: ExerciseReport, step?: string): AssertionResult[] => r.steps.filter((s) => !step || s.name === step).flatMap((s) => s.assertions);
-
-/** The one assertion whose name contains `part` (throws if there is not exactly one). */
-export function one(r: ExerciseReport, part: string): AssertionResult {
-  const found = assertionsOf(r).filter((a) => a.name.includes(part));
-  if (found.length !== 1) throw new Error(`${found.length} assertions match ${JSON.stringify(part)}: ${assertionsOf(r).map((a) => a.name).join(' | ')}`);
-  return found[0];
-}
-
-export const failedNames = (r: ExerciseReport) => assertionsOf(r).filter((a) => a.status === 'fail').map((a) => a.name);
+export { assertionsOf, failedNames, one } from './report-picks.ts';

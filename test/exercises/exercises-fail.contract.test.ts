@@ -8,9 +8,10 @@ import { makeCircuitBreaker, type BreakerTiming } from '../../lab/exercises/circ
 import { DR_REF, VS_REF } from '../../lab/exercises/front-end-mesh.ts';
 import { runExercise } from '../../lab/exercises/runner.ts';
 import { makeTrafficSplit } from '../../lab/exercises/traffic-split.ts';
-import type { AnyExercise, AssertionResult, ExerciseReport } from '../../lab/exercises/types.ts';
+import type { AnyExercise, ExerciseReport } from '../../lab/exercises/types.ts';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { FakeMesh, type FakeMeshOptions } from './fake-mesh.ts';
+import { failedNames, one } from './report-picks.ts';
 
 async function runOn(exercise: AnyExercise, opts: FakeMeshOptions) {
   const mesh = new FakeMesh({ seed: 7, ...opts });
@@ -22,13 +23,7 @@ async function runOn(exercise: AnyExercise, opts: FakeMeshOptions) {
   }
 }
 
-const all = (r: ExerciseReport) => r.steps.flatMap((s) => s.assertions);
-const one = (r: ExerciseReport, part: string): AssertionResult => {
-  const found = all(r).filter((a) => a.name.includes(part));
-  if (found.length !== 1) throw new Error(`${found.length} assertions match ${JSON.stringify(part)}: ${all(r).map((a) => a.name).join(' | ')}`);
-  return found[0];
-};
-const failed = (r: ExerciseReport) => all(r).filter((a) => a.status === 'fail').map((a) => a.name);
+const failed = (r: ExerciseReport) => failedNames(r);
 const stepError = (r: ExerciseReport, step: string) => r.steps.find((s) => s.name === step)?.error?.message ?? '';
 
 const split = makeTrafficSplit({ convergeTimeoutMs: 2000 });

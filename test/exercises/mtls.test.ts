@@ -9,12 +9,13 @@ import { readWorkloadCert } from '../../lab/exercises/mtls-cert.ts';
 import { clientObjects, parseRequestLines } from '../../lab/exercises/mtls-clients.ts';
 import { SAMPLE_N } from '../../lab/exercises/mtls-specs.ts';
 import { makeMtls, PEER_AUTH_REF } from '../../lab/exercises/mtls.ts';
-import type { AssertionResult, ExerciseReport } from '../../lab/exercises/types.ts';
+import type { ExerciseReport } from '../../lab/exercises/types.ts';
 import { UTILITY_IMAGE } from '../../lab/versions.ts';
 import type { KubernetesObject, V1Pod } from '@kubernetes/client-node';
 import { VALID_CERT } from './mtls-certs.ts';
 import { MtlsMesh, type MtlsFakeOptions } from './mtls-fake.ts';
 import { VirtualClock } from './virtual-clock.ts';
+import { failedNames, one } from './report-picks.ts';
 
 async function run(o: Omit<MtlsFakeOptions, 'clock'> = {}, dataPlane = true) {
   const clock = new VirtualClock();
@@ -26,13 +27,7 @@ async function run(o: Omit<MtlsFakeOptions, 'clock'> = {}, dataPlane = true) {
   return { report, mesh, before, podsBefore };
 }
 
-const all = (r: ExerciseReport) => r.steps.flatMap((s) => s.assertions);
-const failed = (r: ExerciseReport) => all(r).filter((a) => a.status === 'fail').map((a) => a.name);
-const one = (r: ExerciseReport, part: string): AssertionResult => {
-  const found = all(r).filter((a) => a.name.includes(part));
-  if (found.length !== 1) throw new Error(`${found.length} assertions match ${JSON.stringify(part)}: ${all(r).map((a) => a.name).join(' | ')}`);
-  return found[0];
-};
+const failed = (r: ExerciseReport) => failedNames(r);
 const BASELINE = 'baseline (PERMISSIVE)';
 const SIDECAR = 'the meshed client has an Envoy sidecar';
 const ENFORCED = 'STRICT enforced';

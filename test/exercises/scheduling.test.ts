@@ -8,9 +8,10 @@ import { runExercise } from '../../lab/exercises/runner.ts';
 import { probePod } from '../../lab/exercises/scheduling-cordon.ts';
 import { makeScheduling, NO_APP_NODE_REASON } from '../../lab/exercises/scheduling.ts';
 import { readSchedulerMessage } from '../../lab/exercises/scheduling-specs.ts';
-import type { AssertionResult, ExerciseReport } from '../../lab/exercises/types.ts';
+import type { ExerciseReport } from '../../lab/exercises/types.ts';
 import { SchedulerMesh, type SchedulerOptions } from './scheduling-fake.ts';
 import { VirtualClock } from './virtual-clock.ts';
+import { assertionsOf, failedNames, one } from './report-picks.ts';
 
 async function run(o: Omit<SchedulerOptions, 'clock'> = {}) {
   const clock = new VirtualClock();
@@ -21,13 +22,7 @@ async function run(o: Omit<SchedulerOptions, 'clock'> = {}) {
   return { report, mesh, before };
 }
 
-const all = (r: ExerciseReport) => r.steps.flatMap((s) => s.assertions);
-const failed = (r: ExerciseReport) => all(r).filter((a) => a.status === 'fail').map((a) => a.name);
-const one = (r: ExerciseReport, part: string): AssertionResult => {
-  const found = all(r).filter((a) => a.name.includes(part));
-  if (found.length !== 1) throw new Error(`${found.length} assertions match ${JSON.stringify(part)}: ${all(r).map((a) => a.name).join(' | ')}`);
-  return found[0];
-};
+const failed = (r: ExerciseReport) => failedNames(r);
 const steps = (r: ExerciseReport) => r.steps.map((s) => [s.name, s.status]);
 const STAYS = 'the probe stays Pending';
 const REASON = "the scheduler's reason is Unschedulable";
@@ -77,7 +72,7 @@ test('a sock-shop pod on a system node fails its own assertion and the count, na
   const bad = failed(report);
   t.is(bad.length, 2, bad.join(' | '));
   t.true(bad.includes(`placement: ${COUNT}`));
-  const pod = all(report).find((a) => a.status === 'fail' && a.name !== `placement: ${COUNT}`)!;
+  const pod = assertionsOf(report).find((a) => a.status === 'fail' && a.name !== `placement: ${COUNT}`)!;
   t.is(pod.actual, 'on lab-worker4 (system)');
   t.deepEqual([pod.numbers.nodeGroup, pod.numbers.intended], ['system', 'app']);
   t.regex(one(report, COUNT).actual!, /^\d+ of \d+ on their group; off it: sock-shop\/.* on lab-worker4 \(system\), wants app/);
@@ -85,7 +80,7 @@ test('a sock-shop pod on a system node fails its own assertion and the count, na
 
 test('a pod never scheduled fails its assertion and the count', async (t) => {
   const { report } = await run({ faults: ['pending-pod'] });
-  const pod = all(report).find((a) => a.status === 'fail' && a.name !== `placement: ${COUNT}`)!;
+  const pod = assertionsOf(report).find((a) => a.status === 'fail' && a.name !== `placement: ${COUNT}`)!;
   t.is(pod.actual, 'on not scheduled (Pending)');
   t.is(failed(report).length, 2);
 });
