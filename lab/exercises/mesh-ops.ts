@@ -47,6 +47,15 @@ export function keepLines(text: string, req: Pick<DiagnosticRequest, 'filter' | 
 export function createMeshOps(ctx: LabContext, start: (argv: string[]) => Promise<Forward> = startForward): MeshOps {
   const kube = () => ctx.kube();
   const forwards = new ForwardSet(start);
+  const command: MeshOps['command'] = async (tool, args, opts = {}) => {
+    const argv = labToolArgv(ctx, tool, args);
+    try {
+      const res = await ctx.run.run(argv[0], argv.slice(1), { timeoutMs: opts.timeoutMs ?? 30_000, input: opts.input });
+      return { argv, exitCode: res.exitCode, stdout: res.stdout, stderr: res.stderr };
+    } catch (err) {
+      return { argv, exitCode: null, stdout: '', stderr: `could not run: ${(err as Error).message}` };
+    }
+  };
   return {
     async get(ref) {
       const o = await kube().get(ref);
@@ -58,15 +67,7 @@ export function createMeshOps(ctx: LabContext, start: (argv: string[]) => Promis
     async list(apiVersion, kind, opts = {}) {
       return (await kube().list(apiVersion, kind, opts)).map(toWireForm);
     },
-    async command(tool, args, opts = {}) {
-      const argv = labToolArgv(ctx, tool, args);
-      try {
-        const res = await ctx.run.run(argv[0], argv.slice(1), { timeoutMs: opts.timeoutMs ?? 30_000, input: opts.input });
-        return { argv, exitCode: res.exitCode, stdout: res.stdout, stderr: res.stderr };
-      } catch (err) {
-        return { argv, exitCode: null, stdout: '', stderr: `could not run: ${(err as Error).message}` };
-      }
-    },
+    command,
     delete: (ref) => kube().delete(ref),
     async waitRollout(namespace, name, timeoutMs = 300_000) {
       await kube().waitFor<V1Deployment>(`/apis/apps/v1/namespaces/${namespace}/deployments`, name, isRolledOut, timeoutMs, `deployment ${namespace}/${name} to finish its rollout`);
@@ -94,13 +95,8 @@ export function createMeshOps(ctx: LabContext, start: (argv: string[]) => Promis
     async collect(requests) {
       const out: DiagnosticEntry[] = [];
       for (const req of requests) {
-        const argv = labToolArgv(ctx, req.tool, req.args);
-        try {
-          const res = await ctx.run.run(argv[0], argv.slice(1), { timeoutMs: 30_000 });
-          out.push({ title: req.title, argv, exitCode: res.exitCode, output: keepLines(`${res.stdout}\n${res.stderr}`, req) });
-        } catch (err) {
-          out.push({ title: req.title, argv, exitCode: null, output: `could not run: ${(err as Error).message}` });
-        }
+        const r = await command(req.tool, req.args);
+        out.push({ title: req.title, argv: r.argv, exitCode: r.exitCode, output: keepLines(`${r.stdout}\n${r.stderr}`, req) });
       }
       return out;
     },
