@@ -58,16 +58,20 @@ const REVISION = 'deployment.kubernetes.io/revision';
 /** A pod of a ReplicaSet older than the Deployment's current revision: the rollout that replaces
  * it is under way (e.g. a bad image just fixed — its ErrImagePull pod lingers a moment). */
 export function outdatedForDeployment(kube: Kube, namespace: string, name: string): (pod: V1Pod) => Promise<boolean> {
+  const known = new Set<string>(); // ReplicaSets found outdated: they stay so (revisions only grow)
   return async (pod) => {
     const owner = pod.metadata?.ownerReferences?.find((r) => r.kind === 'ReplicaSet');
     if (!owner) return false;
+    if (known.has(owner.name)) return true;
     const [dep, rs] = await Promise.all([
       kube.get<V1Deployment>({ apiVersion: 'apps/v1', kind: 'Deployment', namespace, name }),
       kube.get<V1ReplicaSet>({ apiVersion: 'apps/v1', kind: 'ReplicaSet', namespace, name: owner.name }),
     ]);
     const current = Number(dep?.metadata?.annotations?.[REVISION] ?? NaN);
     const of = Number(rs?.metadata?.annotations?.[REVISION] ?? NaN);
-    return rs === undefined || (Number.isFinite(current) && Number.isFinite(of) && of < current);
+    const outdated = rs === undefined || (Number.isFinite(current) && Number.isFinite(of) && of < current);
+    if (outdated) known.add(owner.name);
+    return outdated;
   };
 }
 
