@@ -143,14 +143,14 @@ export function makeRetriesTimeouts(t: RetriesTiming = TIMING): Exercise<void, R
     },
 
     async act(x) {
-      const url = `${await x.ops.ingressUrl()}/cart`;
+      const url = async () => `${await x.ops.ingressUrl()}/cart`; // inside the traffic: sim has no ingress
       const s = settings();
       const slowest = s.delayMs * t.timeScale;
-      const timeout = await x.traffic(`${TIMEOUT_N} requests to /cart against the timeout`, () =>
-        runTimeoutSample({ url, n: TIMEOUT_N, concurrency: t.concurrency, timeoutMs: Math.max(5000, 2 * slowest), convergeTimeoutMs: t.convergeTimeoutMs }));
+      const timeout = await x.traffic(`${TIMEOUT_N} requests to /cart against the timeout`, async () =>
+        runTimeoutSample({ url: await url(), n: TIMEOUT_N, concurrency: t.concurrency, timeoutMs: Math.max(5000, 2 * slowest), convergeTimeoutMs: t.convergeTimeoutMs }));
       await apply(x, 'retries', `front-end's route retries 5xx ${s.attempts} times (and a second route with attempts: 0); front-end's calls to carts abort ${s.abortP * 100} %`);
-      const retries = await x.traffic(`${RETRIES_N} requests to /cart with retries and ${RETRIES_N} without, at the same time`, () =>
-        runRetriesSample({ url, n: RETRIES_N, concurrency: t.concurrency, timeoutMs: Math.max(5000, 2 * slowest), convergeTimeoutMs: t.convergeTimeoutMs }));
+      const retries = await x.traffic(`${RETRIES_N} requests to /cart with retries and ${RETRIES_N} without, at the same time`, async () =>
+        runRetriesSample({ url: await url(), n: RETRIES_N, concurrency: t.concurrency, timeoutMs: Math.max(5000, 2 * slowest), convergeTimeoutMs: t.convergeTimeoutMs }));
       return { timeout, retries };
     },
 
