@@ -95,6 +95,30 @@ for (const name of NAMES) {
 // observability changes nothing and reaches its backends only through port-forwards, which need
 // pods: on sim it sends nothing and opens no forward; its needs that sim skips (a chart archive
 // not cached) are skipped needs, not missing ones.
+// mtls on sim: the API parts for real (its namespace and client pods created and made Ready by
+// KWOK, the PeerAuthentication applied and read back), requests and certificate skipped, and
+// everything it made gone afterwards.
+test.serial('mtls: exit 0 on sim; its namespace, client pods and PeerAuthentication made and removed; requests and certificate skipped', async (t) => {
+  const r = lab(P, ['exercise', 'mtls', '--json', 'out/mtls.json', '--junit', 'out/mtls.xml']);
+  t.is(r.code, 0, `${r.err}\n${r.out}`);
+  const json = JSON.parse(readFileSync(path.join(P.root, 'out', 'mtls.json'), 'utf8')) as ExerciseReport;
+  const step = (s: string) => json.steps.find((x) => x.name === s)!;
+  t.deepEqual(json.steps.slice(1).map((s) => [s.name, s.status]), [['setup', 'pass'], ['act', 'skipped'], ['assert', 'skipped'], ['diagnose', 'skipped'], ['cleanup', 'pass']]);
+  t.true(step('setup').actions.some((a) => a.kind === 'wait' && a.status === 'pass' && a.title.startsWith('until both client pods are Running and Ready')), 'KWOK made the clients Ready');
+  t.true(step('act').assertions.some((a) => a.status === 'pass' && a.name.startsWith('PeerAuthentication/sock-shop/default') && a.actual === 'equal'), 'STRICT applied and read back');
+  t.true(step('act').actions.filter((a) => a.kind === 'traffic').every((a) => a.status === 'skipped' && a.reason === SIM_SKIP_REASON));
+  t.is(step('assert').assertions.length, 7);
+  t.true(step('assert').assertions.every((a) => a.status === 'skipped' && a.reason === SIM_SKIP_REASON));
+  t.true(step('cleanup').assertions.length === 4 && step('cleanup').assertions.every((a) => a.status === 'pass'));
+  const gone = async (ref: ObjRef) => { const o = await kube(P).get(ref); return o === undefined || Boolean(o.metadata?.deletionTimestamp); };
+  for (const ref of [
+    { apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', namespace: 'sock-shop', name: 'default' },
+    { apiVersion: 'v1', kind: 'Pod', namespace: 'sock-shop', name: 'mtls-meshed-client' },
+    { apiVersion: 'v1', kind: 'Namespace', name: 'mtls-plain' },
+  ] as ObjRef[]) t.true(await gone(ref), `${ref.kind}/${ref.name} gone`);
+  t.is(xmllint(['--noout', '--schema', XSD, path.join(P.root, 'out', 'mtls.xml')]).code, 0);
+});
+
 test.serial('observability: exit 0 on sim; traffic, waits and all four assertions skipped visibly (Loki: not in this profile); nothing written; no port-forward', async (t) => {
   const kinds: Array<[string, string]> = [['apps/v1', 'Deployment'], ['v1', 'Service'], ['networking.istio.io/v1', 'VirtualService'], ['networking.istio.io/v1', 'DestinationRule']];
   const before = await versionsOf(kube(P), kinds);
