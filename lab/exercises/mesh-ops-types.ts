@@ -41,6 +41,15 @@ export interface CommandResult {
   stderr: string;
 }
 
+/** The lab's own `lab down` (never --purge) and `lab up`, with this run's settings. */
+export interface LabRelaunch {
+  down(): Promise<void>;
+  up(): Promise<void>;
+}
+
+/** Where a node's path is on this machine, or why it is not there. */
+export type HostPath = { path: string } | { why: string };
+
 export interface MeshOps {
   /** The live object in wire form (plain JSON, as `kubectl get -o json` shows it), or undefined. */
   get(ref: ObjRef): Promise<KubernetesObject | undefined>;
@@ -66,6 +75,12 @@ export interface MeshOps {
    * Service from lab/observability/endpoints.ts, reached through a port-forward that stays open
    * until close(). Needs a data plane (a pod behind the Service). */
   serviceUrl(endpoint: EndpointName): Promise<string>;
+  /** For the persistence exercise: delete and re-create the lab; undefined when the run was told
+   * not to (`--no-relaunch`). */
+  relaunch?: LabRelaunch;
+  /** A path on the nodes under /opt/nfs as a path on this machine (LAB_DATA_DIR/…), when the
+   * provider mounts LAB_DATA_DIR on every node; otherwise why it cannot be seen from here. */
+  hostPathOf(nodePath: string): HostPath;
   /** End whatever the run opened (the port-forwards). The runner calls it once the run is over;
    * never throws; safe to call twice. */
   close(): Promise<void>;

@@ -11,7 +11,8 @@ import { LabError } from '../errors.ts';
 import { ISTIO_NAMESPACE } from '../istio/operator.ts';
 import { ENDPOINTS } from '../observability/endpoints.ts';
 import { mustRun } from '../run.ts';
-import type { DiagnosticEntry, DiagnosticRequest, MeshOps } from './mesh-ops-types.ts';
+import { NFS_MOUNT_PATH } from '../providers/kind-config.ts';
+import type { DiagnosticEntry, DiagnosticRequest, HostPath, MeshOps } from './mesh-ops-types.ts';
 import { ForwardSet, startForward, type Forward } from './service-forward.ts';
 
 const GATEWAY_SELECTOR = 'istio=ingressgateway';
@@ -44,7 +45,22 @@ export function keepLines(text: string, req: Pick<DiagnosticRequest, 'filter' | 
   return (lines.length > tail ? [`(${lines.length - tail} earlier lines left out)`, ...kept] : kept).join('\n');
 }
 
-export function createMeshOps(ctx: LabContext, start: (argv: string[]) => Promise<Forward> = startForward): MeshOps {
+/** `/opt/nfs/…` on the nodes as LAB_DATA_DIR/… here, where the provider mounts it (kind, minikube). */
+export function hostPathOn(ctx: Pick<LabContext, 'cfg' | 'provider'>, nodePath: string): HostPath {
+  const rel = path.posix.relative(NFS_MOUNT_PATH, nodePath);
+  if (rel === '' || rel.startsWith('..') || path.posix.isAbsolute(rel)) return { why: `${nodePath} is not under ${NFS_MOUNT_PATH}, where LAB_DATA_DIR is mounted` };
+  if (!ctx.provider.capabilities.dataDirOnNodes) return { why: `on ${ctx.provider.name} the nodes' ${NFS_MOUNT_PATH} is not LAB_DATA_DIR on this machine` };
+  return { path: path.join(ctx.cfg.dataDir, ...rel.split('/')) };
+}
+
+export interface MeshOpsOptions {
+  /** Offer MeshOps.relaunch (`lab down` + `lab up` with this context). Default true. */
+  relaunch?: boolean;
+  start?: (argv: string[]) => Promise<Forward>;
+}
+
+export function createMeshOps(ctx: LabContext, opts: MeshOpsOptions = {}): MeshOps {
+  const start = opts.start ?? startForward;
   const kube = () => ctx.kube();
   const forwards = new ForwardSet(start);
   const command: MeshOps['command'] = async (tool, args, opts = {}) => {
@@ -108,5 +124,18 @@ export function createMeshOps(ctx: LabContext, start: (argv: string[]) => Promis
       return `http://127.0.0.1:${port}${e.path}`.replace(/\/+$/, '');
     },
     close: () => forwards.close().catch(() => undefined),
+    hostPathOf: (nodePath) => hostPathOn(ctx, nodePath),
+    // In this process with this context (the settings and flags of the run); the summary of `up`
+    // goes to stderr so stdout keeps only the exercise's report. Loaded when used: it is the whole pipeline.
+    relaunch: opts.relaunch === false ? undefined : {
+      async down() {
+        const { runDown } = await import('../down.ts');
+        await runDown(ctx, { purge: false });
+      },
+      async up() {
+        const { runUp } = await import('../up.ts');
+        await runUp(ctx, process.stderr);
+      },
+    },
   };
 }

@@ -20,6 +20,9 @@ export interface ProviderCapabilities {
   meshInstall: 'istioctl' | 'generated-objects';
   /** A cluster the user names with LAB_CONTEXT in their own kubeconfig (read only), not one the lab makes. */
   namedContext: boolean;
+  /** LAB_DATA_DIR on this machine is /opt/nfs on every node (kind's extraMounts, minikube's
+   * --mount-string with the docker driver), so what a pod writes under a lab volume is visible here. */
+  dataDirOnNodes: boolean;
   /** Directories searched for CLIs before .lab/bin and PATH (sim: the test environment's builds). */
   toolDirs(): string[];
   /** Kubernetes versions it can run with what is pinned; undefined = any. */
@@ -35,22 +38,22 @@ const none = () => [];
 
 export const CAPABILITIES: Record<ProviderName, ProviderCapabilities> = {
   kind: {
-    dataPlane: true, hostPreflight: true, ingressOnHostPort: true, meshInstall: 'istioctl', namedContext: false, toolDirs: none,
+    dataPlane: true, hostPreflight: true, ingressOnHostPort: true, meshInstall: 'istioctl', namedContext: false, dataDirOnNodes: true, toolDirs: none,
     k8sVersions: () => Object.keys(KIND_NODE_IMAGES),
     defaultK8sVersion: () => Object.keys(KIND_NODE_IMAGES)[0] ?? '',
   },
   minikube: {
-    dataPlane: true, hostPreflight: true, ingressOnHostPort: false, meshInstall: 'istioctl', namedContext: false, toolDirs: none,
+    dataPlane: true, hostPreflight: true, ingressOnHostPort: false, meshInstall: 'istioctl', namedContext: false, dataDirOnNodes: true, toolDirs: none,
     k8sVersions: () => undefined,
     defaultK8sVersion: () => MINIKUBE_DEFAULT_K8S,
   },
   existing: {
-    dataPlane: true, hostPreflight: true, ingressOnHostPort: false, meshInstall: 'istioctl', namedContext: true, toolDirs: none,
+    dataPlane: true, hostPreflight: true, ingressOnHostPort: false, meshInstall: 'istioctl', namedContext: true, dataDirOnNodes: false, toolDirs: none,
     k8sVersions: () => undefined,
     defaultK8sVersion: () => '',
   },
   sim: {
-    dataPlane: false, hostPreflight: false, ingressOnHostPort: false, meshInstall: 'generated-objects', namedContext: false,
+    dataPlane: false, hostPreflight: false, ingressOnHostPort: false, meshInstall: 'generated-objects', namedContext: false, dataDirOnNodes: false,
     toolDirs: () => [testenvBinDir()],
     k8sVersions: () => [TESTENV.kubernetes],
     defaultK8sVersion: () => TESTENV.kubernetes,

@@ -1,4 +1,4 @@
-// `lab exercise --list` and `lab exercise <exercise> [--keep] [--json FILE] [--junit FILE]`.
+// `lab exercise --list` and `lab exercise <exercise> [--keep] [--no-relaunch] [--json FILE] [--junit FILE]`.
 // Exit 0 pass, 1 fail (or not ready, or interrupted), 2 usage (unknown exercise, bad flags).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -56,6 +56,7 @@ export const exerciseCommand: CommandModule = {
       .positional('exercise', { type: 'string', describe: `One of: ${EXERCISE_NAMES.join(', ')}` })
       .option('list', { type: 'boolean', default: false, describe: 'List the exercises with what they need' })
       .option('keep', { type: 'boolean', default: false, describe: "Skip cleanup: leave the exercise's changes in the cluster" })
+      .option('relaunch', { type: 'boolean', default: true, describe: 'persistence: delete and re-create the lab mid-run (lab down, never --purge, then lab up); --no-relaunch skips that part, visibly' })
       .option('json', { type: 'string', describe: 'Also write the report as JSON to FILE (exercise → steps → assertions)' })
       .option('junit', { type: 'string', describe: 'Also write a JUnit XML report to FILE' })
       .example('$0 exercise --list', 'what each exercise proves and what it needs')
@@ -84,7 +85,7 @@ export const exerciseCommand: CommandModule = {
     try {
       report = await runExercise({
         exercise,
-        ops: createMeshOps(ctx),
+        ops: createMeshOps(ctx, { relaunch: argv.relaunch !== false }),
         provider: ctx.cfg.provider,
         dataPlane: ctx.provider.capabilities.dataPlane,
         keep: Boolean(argv.keep),

@@ -9,7 +9,7 @@ import { parse } from 'yaml';
 import { LabError } from '../../lab/errors.ts';
 import type { ObjRef } from '../../lab/kube.ts';
 import { CARTS_REF, DR_REF, GATEWAY_REF, VS_REF } from '../../lab/exercises/front-end-mesh.ts';
-import type { CommandResult, DiagnosticEntry, DiagnosticRequest, GatewayAdminPage, GatewayAdminText, MeshOps } from '../../lab/exercises/mesh-ops-types.ts';
+import type { CommandResult, DiagnosticEntry, DiagnosticRequest, GatewayAdminPage, GatewayAdminText, HostPath, MeshOps } from '../../lab/exercises/mesh-ops-types.ts';
 import type { EndpointName } from '../../lab/observability/endpoints.ts';
 import { renderSockShop } from '../../lab/samples/sock-shop.ts';
 import { FakeGateway, type GatewayBehaviour } from './fake-gateway.ts';
@@ -187,6 +187,10 @@ export class FakeMesh implements MeshOps {
 
   async close(): Promise<void> {
     this.closed++;
+  }
+
+  hostPathOf(nodePath: string): HostPath {
+    return { why: `the fake mesh mounts no data directory (${nodePath})` };
   }
 
   async collect(requests: DiagnosticRequest[]): Promise<DiagnosticEntry[]> {

@@ -101,3 +101,20 @@ test('list: wire form, with namespace and selector handed to the API', async (t)
   t.deepEqual(listed, [['v1', 'Pod', { namespace: 'sock-shop', labelSelector: 'app=x' }]]);
   t.is(typeof (pods[0].metadata as { deletionTimestamp?: unknown }).deletionTimestamp, 'string', 'dates as the API sends them');
 });
+
+test('hostPathOf: /opt/nfs/… is LAB_DATA_DIR/… where the provider mounts it (kind, minikube); elsewhere it says why', (t) => {
+  for (const provider of ['kind', 'minikube']) {
+    const { ctx } = testContext(testConfig({ LAB_PROVIDER: provider }));
+    t.deepEqual(createMeshOps(ctx).hostPathOf('/opt/nfs/eng_app'), { path: path.join(ctx.cfg.dataDir, 'eng_app') }, provider);
+    t.regex((createMeshOps(ctx).hostPathOf('/var/lib/mysql') as { why: string }).why, /not under \/opt\/nfs/);
+    t.regex((createMeshOps(ctx).hostPathOf('/opt/nfs/../etc') as { why: string }).why, /not under \/opt\/nfs/);
+  }
+  const sim = testContext(testConfig({ LAB_PROVIDER: 'sim' })).ctx;
+  t.deepEqual(createMeshOps(sim).hostPathOf('/opt/nfs/eng_app'), { why: "on sim the nodes' /opt/nfs is not LAB_DATA_DIR on this machine" });
+});
+
+test('relaunch: offered unless the run says no (--no-relaunch)', (t) => {
+  const { ctx } = testContext(testConfig());
+  t.truthy(createMeshOps(ctx).relaunch);
+  t.is(createMeshOps(ctx, { relaunch: false }).relaunch, undefined);
+});

@@ -45,7 +45,7 @@ const alive = (pid: number) => { try { process.kill(pid, 0); return true; } catc
 function opsWith(bin: string, timeoutMs?: number) {
   const { ctx } = testContext(testConfig());
   ctx.tool = () => bin;
-  return { ops: timeoutMs ? createMeshOps(ctx, (argv) => import('../../lab/exercises/service-forward.ts').then((m) => m.startForward(argv, timeoutMs))) : createMeshOps(ctx), ctx };
+  return { ops: timeoutMs ? createMeshOps(ctx, { start: (argv) => import('../../lab/exercises/service-forward.ts').then((m) => m.startForward(argv, timeoutMs)) }) : createMeshOps(ctx), ctx };
 }
 
 test('serviceUrl: kubectl port-forward with the lab kubeconfig and context, 127.0.0.1 only, a port kubectl picks; one forward per Service; close ends them', async (t) => {
