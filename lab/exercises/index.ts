@@ -1,4 +1,5 @@
-// Every exercise the lab offers, in the order `lab exercise --list` shows them.
+// Every exercise the lab offers, in the order `lab exercise --list` shows them (persistence last:
+// it re-creates the lab, so a loop over them runs it after the others).
 import { UsageError } from '../errors.ts';
 import { blueGreen } from './blue-green.ts';
 import { canary } from './canary.ts';
@@ -6,12 +7,13 @@ import { circuitBreaker } from './circuit-breaker.ts';
 import { faultInjection } from './fault-injection.ts';
 import { mtls } from './mtls.ts';
 import { observability } from './observability.ts';
+import { persistence } from './persistence.ts';
 import { retriesTimeouts } from './retries-timeouts.ts';
 import { scheduling } from './scheduling.ts';
 import { trafficSplit } from './traffic-split.ts';
 import type { AnyExercise } from './types.ts';
 
-export const EXERCISES: AnyExercise[] = [trafficSplit, circuitBreaker, blueGreen, observability, canary, faultInjection, retriesTimeouts, mtls, scheduling];
+export const EXERCISES: AnyExercise[] = [trafficSplit, circuitBreaker, blueGreen, observability, canary, faultInjection, retriesTimeouts, mtls, scheduling, persistence];
 
 /** The named exercise, or a UsageError (exit 2) listing the valid names. */
 export function findExercise(name: string, all: AnyExercise[] = EXERCISES): AnyExercise {

@@ -13,7 +13,7 @@ function lab(args: string[], env: Record<string, string> = {}, cwd = tempDir('la
 }
 
 /** Every exercise, in the order --list shows them. */
-const NAMES = ['traffic-split', 'circuit-breaker', 'blue-green', 'observability', 'canary', 'fault-injection', 'retries-timeouts', 'mtls', 'scheduling'];
+const NAMES = ['traffic-split', 'circuit-breaker', 'blue-green', 'observability', 'canary', 'fault-injection', 'retries-timeouts', 'mtls', 'scheduling', 'persistence'];
 
 test('--list: every exercise with its summary and what it needs, exit 0', (t) => {
   const r = lab(['--list']);
