@@ -73,3 +73,16 @@ export async function versionsOf(k: Kube, kinds: Array<[string, string]>): Promi
   }
   return out;
 }
+
+/** A test file's own sim lab: `lab up` (after checking the testenv), failing loudly with its output. */
+export function bringUp(p: SimProject): void {
+  const missing = requireTestenv();
+  if (missing) throw new Error(missing);
+  const r = lab(p, ['up']);
+  if (r.code !== 0) throw new Error(`lab up failed (${r.code}):\n${r.err}\n${r.out}`);
+}
+
+/** Its end: `lab down --purge --yes` (the project directory is a temporary one). */
+export function tearDown(p: SimProject): void {
+  lab(p, ['down', '--purge', '--yes']);
+}

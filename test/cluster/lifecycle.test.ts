@@ -7,20 +7,13 @@ import test from 'ava';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { V1ConfigMap, V1Node } from '@kubernetes/client-node';
-import { kube, lab, requireTestenv, simProject } from './harness.ts';
+import { bringUp, kube, lab, simProject, tearDown } from './harness.ts';
 
 const P = simProject(`sim-life-${process.pid.toString(36)}`);
 
-test.before(() => {
-  const missing = requireTestenv();
-  if (missing) throw new Error(missing);
-  const r = lab(P, ['up']);
-  if (r.code !== 0) throw new Error(`lab up failed (${r.code}):\n${r.err}\n${r.out}`);
-});
+test.before(() => bringUp(P));
 
-test.after.always(() => {
-  lab(P, ['down', '--purge', '--yes']);
-});
+test.after.always(() => tearDown(P));
 
 const SPEC = { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'kube-system', name: 'cloud-native-lab' };
 
