@@ -37,12 +37,12 @@ export const NO_RELAUNCH_REASON = 'skipped: --no-relaunch (lab down + lab up not
 
 const t = () => mysqlTarget();
 const claimName = () => `${t().namespace}/${t().claim}`;
-const hostText = (h: HostPath) => ('path' in h ? h.path : `(not on this machine: ${h.why})`);
+const hostText = (h: HostPath) => ('path' in h ? ` — on this machine ${h.path}` : ` (${h.why})`);
 
 export function chainSpec(hostDir: HostPath): AssertionSpec<VolumeView> {
   return {
     name: `claim ${claimName()} Bound to PV ${t().pv} (${t().nodePath} on the nodes), mounted by the MySQL pod`,
-    expected: `a Ready ${t().deployment} pod mounting ${t().claim}; the claim Bound to PV ${t().pv}, which keeps its files at ${t().nodePath} — on this machine ${hostText(hostDir)}`,
+    expected: `a Ready ${t().deployment} pod mounting ${t().claim}; the claim Bound to PV ${t().pv}, which keeps its files at ${t().nodePath}${hostText(hostDir)}`,
     judge: (v) => {
       const problem = chainProblem(v) ?? (v.pod?.ready ? undefined : `pod ${v.pod?.name} is not Ready`);
       return { pass: !problem, actual: problem ?? describeChain(v), numbers: { pod: v.pod?.name ?? null, pv: v.pv?.name ?? null, pvUid: v.pv?.uid ?? null, nodePath: v.pv?.path ?? null, hostDir: 'path' in hostDir ? hostDir.path : null } };
