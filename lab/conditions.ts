@@ -1,7 +1,7 @@
 // Readiness as the API reports it, and watch-based waits for it: shared by every step. A wait for
 // a Deployment or Job also watches its pods: their waiting reasons are reported as soon as they
 // appear, and an image that cannot be pulled ends the wait at once, naming the image.
-import type { V1CustomResourceDefinition, V1DaemonSet, V1Deployment, V1Job, V1Pod, V1ReplicaSet, V1StatefulSet } from '@kubernetes/client-node';
+import type { KubernetesObject, V1CustomResourceDefinition, V1DaemonSet, V1Deployment, V1Job, V1Pod, V1ReplicaSet, V1StatefulSet } from '@kubernetes/client-node';
 import { API_CONCURRENCY, mapLimit } from './concurrency.ts';
 import { LabError } from './errors.ts';
 import type { Kube } from './kube.ts';
@@ -139,4 +139,10 @@ export async function notReady(kube: Kube, objs: Array<{ kind?: string; metadata
     return undefined;
   });
   return each.filter((x): x is string => x !== undefined);
+}
+
+/** Whether a live pod (wire form or model) is Running with every container ready. */
+export function podReady(p: KubernetesObject | undefined): boolean {
+  const pod = p as V1Pod | undefined;
+  return pod?.status?.phase === 'Running' && (pod.status.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
 }

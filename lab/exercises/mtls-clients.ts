@@ -100,11 +100,7 @@ export async function sendFrom(ops: MeshOps, client: ClientName, n: number): Pro
   return summarise(client, ref.name, n, outcomes, execError);
 }
 
-/** Whether a live pod is Running with every container ready. */
-export function podReady(p: KubernetesObject | undefined): boolean {
-  const pod = p as V1Pod | undefined;
-  return pod?.status?.phase === 'Running' && (pod.status.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
-}
+export { podReady } from '../conditions.ts';
 
 /** The containers of a live pod (istio-proxy among them when Istio injected a sidecar; a native
  * sidecar is an init container). */

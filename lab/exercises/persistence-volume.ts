@@ -4,12 +4,12 @@
 // (manifests/eng-app/mysql.yaml, manifests/storage/hostpath), not from constants of their own.
 import type { KubernetesObject, V1Deployment, V1PersistentVolume, V1PersistentVolumeClaim, V1Pod } from '@kubernetes/client-node';
 import path from 'node:path';
+import { podReady } from '../conditions.ts';
 import { LabError } from '../errors.ts';
 import { loadManifests } from '../manifests.ts';
 import { NFS_MOUNT_PATH } from '../providers/kind-config.ts';
 import { labVolumes } from '../steps/storage-objects.ts';
 import type { MeshOps } from './mesh-ops-types.ts';
-import { podReady } from './mtls-clients.ts';
 
 export interface MysqlTarget {
   namespace: string;

@@ -87,7 +87,7 @@ export function makePersistence(t: PersistenceTiming = PERSISTENCE_TIMING, token
     x.wait(`${title} (≤ ${t.podReadyTimeoutMs / 1000} s)`, () => pollUntil(() => observeVolume(x.ops), ok, t.podReadyTimeoutMs, t.pollMs, t.clock));
   const chainReady = (v: VolumeView) => !chainProblem(v) && !!v.pod?.ready;
 
-  async function relaunch(x: ExerciseRun, written: Written | undefined): Promise<Pick<PersistenceObserved, 'relaunch' | 'hostWhileDown' | 'readAfterRelaunch'>> {
+  async function relaunch(x: ExerciseRun, s: PersistenceState, written: Written | undefined): Promise<Pick<PersistenceObserved, 'relaunch' | 'hostWhileDown' | 'readAfterRelaunch'>> {
     const rl = x.ops.relaunch;
     if (!rl) return { relaunch: { skipped: NO_RELAUNCH_REASON }, hostWhileDown: undefined, readAfterRelaunch: undefined };
     const timed = async (title: string, fn: () => Promise<void>): Promise<{ ms: number; error: string | null }> => {
@@ -100,13 +100,12 @@ export function makePersistence(t: PersistenceTiming = PERSISTENCE_TIMING, token
       }
     };
     const down = await timed('lab down (the cluster goes; LAB_DATA_DIR stays: never --purge)', () => rl.down());
-    const hostDir = x.ops.hostPathOf(T.nodePath);
-    const hostWhileDown = !down.error && written ? await x.wait(`look for ${DATABASE} on this machine while the lab is down`, async () => lookOnHost(hostDir)) : undefined;
+    const hostWhileDown = !down.error && written ? await x.wait(`look for ${DATABASE} on this machine while the lab is down`, async () => lookOnHost(s.hostDir)) : undefined;
     const up = down.error ? { ms: 0, error: null } : await timed('lab up (the same settings)', () => rl.up());
     const error = down.error ? `lab down failed: ${down.error}` : up.error ? `lab up failed: ${up.error}` : null;
     if (error) return { relaunch: { downMs: down.ms, upMs: up.ms, error, ok: false, readyMs: 0, view: null }, hostWhileDown, readAfterRelaunch: undefined };
     const ready = await untilReady(x, 'until MySQL is Ready on its claim in the new cluster', chainReady);
-    const readAfterRelaunch = await x.traffic('read the row back after lab down + lab up', () => readRow(x, written?.token ?? ''));
+    const readAfterRelaunch = await x.traffic('read the row back after lab down + lab up', () => readRow(x, s.token));
     return { relaunch: { downMs: down.ms, upMs: up.ms, error: null, ok: ready.ok, readyMs: ready.ms, view: ready.value }, hostWhileDown, readAfterRelaunch };
   }
 
@@ -139,7 +138,7 @@ export function makePersistence(t: PersistenceTiming = PERSISTENCE_TIMING, token
         rescheduled = { old, ok: r.ok, ms: r.ms, timeoutMs: t.podReadyTimeoutMs, view: r.value };
       }
       const readAfterPod = await x.traffic('read the row back from the new pod', () => readRow(x, s.token));
-      return { before: s.before, hostDir: s.hostDir, written, hostAfterWrite, rescheduled, readAfterPod, ...(await relaunch(x, written)) };
+      return { before: s.before, hostDir: s.hostDir, written, hostAfterWrite, rescheduled, readAfterPod, ...(await relaunch(x, s, written)) };
     },
 
     assert: (o, skipReason) => {
