@@ -4,6 +4,8 @@
 export const PROVIDERS = ['kind', 'minikube', 'existing', 'sim'] as const;
 export const PROFILES = ['minimal', 'standard', 'full'] as const;
 export const STORAGE_KINDS = ['hostpath', 'nfs'] as const;
+/** off: the lab applies the samples itself; argocd: Argo CD syncs them from the lab's own git server (seed 002). */
+export const GITOPS_MODES = ['off', 'argocd'] as const;
 /** Worker node groups, in the order workers are assigned to them (seed 002: m02 app, m03 deploy, …). */
 export const NODE_GROUPS = ['app', 'deploy', 'ingress', 'system'] as const;
 export const NODEGROUP_LABEL = 'node.kubernetes.io/nodegroup';
@@ -11,6 +13,7 @@ export const NODEGROUP_LABEL = 'node.kubernetes.io/nodegroup';
 export type ProviderName = (typeof PROVIDERS)[number];
 export type ProfileName = (typeof PROFILES)[number];
 export type StorageKind = (typeof STORAGE_KINDS)[number];
+export type GitopsMode = (typeof GITOPS_MODES)[number];
 export type NodeGroup = (typeof NODE_GROUPS)[number];
 
 export interface KeySpec {
@@ -37,6 +40,7 @@ export const KEYS: KeySpec[] = [
   { key: 'LAB_MEMORY', flag: 'memory', def: '12g', help: 'Memory for the minikube VM/container (e.g. 12g, 12288m, 12288)' },
   { key: 'LAB_FRONTEND_V2_IMAGE', flag: 'frontend-v2-image', help: "Image of sock-shop's front-end v2 (default: v1's, see manifests/sock-shop/front-end-v2.yaml)" },
   { key: 'LAB_PF_PORTS', flag: 'pf-ports', help: 'Local ports of `lab pf`, e.g. grafana=3001,kiali=20002 (default: front-end 8079, eng-app 3000, grafana 8000, prometheus 9090, alertmanager 9093, kiali 20001, jaeger 16686)' },
+  { key: 'LAB_GITOPS', flag: 'gitops', def: 'off', help: 'off | argocd: Argo CD syncs the samples from a git server in the lab (LAB_DATA_DIR/gitops; `lab gitops commit`)' },
   { key: 'LAB_ENG_APP_IMAGE', flag: 'eng-app-image', help: 'Image of the eng_app Rails app (default: the eng_app document\'s, manifests/eng-app/app.yaml)' },
 ];
 

@@ -10,10 +10,12 @@ import {
   NODE_GROUPS,
   PROFILES,
   PROVIDERS,
+  GITOPS_MODES,
   STORAGE_KINDS,
   type NodeGroup,
   type ProfileName,
   type ProviderName,
+  type GitopsMode,
   type StorageKind,
 } from './config-keys.ts';
 import { readActiveLab } from './active-lab.ts';
@@ -45,6 +47,8 @@ export interface LabConfig {
   engAppImage?: string;
   /** Local ports of `lab pf` moved by LAB_PF_PORTS; a target not named keeps its default (lab/pf-ports.ts). */
   pfPorts: Partial<Record<PfTargetName, number>>;
+  /** LAB_GITOPS: 'argocd' = Argo CD syncs the samples from the lab's git server (lab/gitops/). */
+  gitops: GitopsMode;
   /** Project directory; `.lab/` state lives under it. */
   root: string;
   stateDir: string;
@@ -182,6 +186,8 @@ export function validate(raw: Map<string, Raw>, ctx: Ctx): Partial<LabConfig> {
   };
   const frontEndV2Image = image('LAB_FRONTEND_V2_IMAGE');
   const engAppImage = image('LAB_ENG_APP_IMAGE');
+  const gitops = oneOf('LAB_GITOPS', GITOPS_MODES);
+  if (gitops === 'argocd') checkGitops(provider, frontEndV2Image, engAppImage, show, problems);
   const pfPorts = parsePfPorts(get(PF_PORTS_KEY), { httpPort, httpsPort }, show(PF_PORTS_KEY), problems);
 
   return {
@@ -190,6 +196,7 @@ export function validate(raw: Map<string, Raw>, ctx: Ctx): Partial<LabConfig> {
     frontEndV2Image,
     engAppImage,
     pfPorts,
+    gitops,
     profile,
     k8sVersion,
     workers,
@@ -205,6 +212,16 @@ export function validate(raw: Map<string, Raw>, ctx: Ctx): Partial<LabConfig> {
     root: ctx.root,
     stateDir: path.join(ctx.root, '.lab'),
   };
+}
+
+/** GitOps mode needs the repository on the nodes (/opt/nfs) and runs what is committed. */
+function checkGitops(provider: ProviderName | undefined, frontEndV2Image: string | undefined, engAppImage: string | undefined, show: (k: string) => string, problems: string[]): void {
+  if (provider && CAPABILITIES[provider].dataPlane && !CAPABILITIES[provider].dataDirOnNodes) {
+    problems.push(`${show('LAB_GITOPS')} needs LAB_DATA_DIR on every node (the git server serves it from /opt/nfs), which LAB_PROVIDER=${provider} does not give; use LAB_PROVIDER=kind or minikube, or LAB_GITOPS=off`);
+  }
+  for (const [key, v] of [['LAB_FRONTEND_V2_IMAGE', frontEndV2Image], ['LAB_ENG_APP_IMAGE', engAppImage]] as const) {
+    if (v) problems.push(`${show(key)} cannot be used with LAB_GITOPS=argocd: Argo CD runs what is committed; set the image in manifests/ (the kustomization's images:) and run \`npm run lab -- gitops commit -m MSG\`, or unset ${key}`);
+  }
 }
 
 export function groupsFor(workers: number): NodeGroup[] {
