@@ -128,6 +128,19 @@ export class Kube {
     }
   }
 
+  /** A JSON merge patch (RFC 7386) of one object, e.g. one field of a custom resource; `null`
+   * removes a key. Never server-side apply here: applying a partial object with the lab's own field
+   * manager would drop every field the lab applied before and left out. */
+  async mergePatch<T extends KubernetesObject>(ref: ObjRef, patch: Record<string, unknown>): Promise<T> {
+    const { metadata, ...rest } = patch as { metadata?: Record<string, unknown> };
+    const body = { ...rest, apiVersion: ref.apiVersion, kind: ref.kind, metadata: { ...metadata, name: ref.name, namespace: ref.namespace } } as KubernetesObject;
+    try {
+      return (await this.api.patch(body, undefined, undefined, FIELD_MANAGER, undefined, PatchStrategy.MergePatch)) as T;
+    } catch (err) {
+      throw new LabError(`patching ${describeRef(ref)}`, { cause: err, detail: bodyOf(err) });
+    }
+  }
+
   /** Delete if present; returns false when it was already gone. */
   async delete(ref: ObjRef): Promise<boolean> {
     try {

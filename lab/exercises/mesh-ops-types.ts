@@ -3,6 +3,8 @@
 // (mesh-ops.ts) uses the lab's kubeconfig and context; tests use an in-memory one.
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { ObjRef } from '../kube.ts';
+import type { ApplicationClient } from '../gitops/auto-sync.ts';
+import type { GitopsPusher } from '../gitops/pusher.ts';
 import type { EndpointName } from '../observability/endpoints.ts';
 
 /** What one gateway pod's Envoy admin answered (`pilot-agent request GET stats|clusters`). */
@@ -47,6 +49,15 @@ export interface LabRelaunch {
   up(): Promise<void>;
 }
 
+/** LAB_GITOPS=argocd: the lab's GitOps repository and Argo CD's Applications. */
+export interface GitopsOps {
+  /** Commits in scratch clones, pushed to main (the user's manifests/ is never touched). */
+  repo: Pick<GitopsPusher, 'head' | 'commitChange' | 'revert'>;
+  applications: ApplicationClient;
+  /** The lab's Applications, root → parents → children. */
+  order: string[];
+}
+
 /** Where a node's path is on this machine, or why it is not there. */
 export type HostPath = { path: string } | { why: string };
 
@@ -81,6 +92,8 @@ export interface MeshOps {
   /** A path on the nodes under /opt/nfs as a path on this machine (LAB_DATA_DIR/…), when the
    * provider mounts LAB_DATA_DIR on every node; otherwise why it cannot be seen from here. */
   hostPathOf(nodePath: string): HostPath;
+  /** With LAB_GITOPS=argocd only. */
+  gitops?: GitopsOps;
   /** End whatever the run opened (the port-forwards). The runner calls it once the run is over;
    * never throws; safe to call twice. */
   close(): Promise<void>;

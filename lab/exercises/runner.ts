@@ -2,6 +2,7 @@
 // (always, unless --keep; also after Ctrl-C). Every phase is timed and recorded in the report;
 // an exception in a phase is an `error` step, never a crash, so cleanup still runs.
 import { LabError } from '../errors.ts';
+import { pauseAutoSync, resumeAutoSync } from '../gitops/auto-sync.ts';
 import type { Status } from '../log.ts';
 import { createExerciseRun } from './run-context.ts';
 import { Snapshot } from './snapshot.ts';
@@ -140,12 +141,27 @@ async function runPhases(o: RunnerOptions): Promise<ExerciseReport> {
     }
   });
 
+  // LAB_GITOPS=argocd: Argo CD's self-heal would undo what the exercise changes; paused for the run.
+  const gitops = ex.drivesGitops ? undefined : o.ops.gitops;
+  const paused: string[] = [];
+  const setupWithPause = async (x: ExerciseRun) => {
+    if (gitops) await x.change(`pause Argo CD's automated sync (${gitops.order.join(', ')})`, () => pauseAutoSync(gitops.applications, gitops.order, `exercise ${ex.name}`, paused));
+    return ex.setup(x);
+  };
+  const cleanupWithResume = async (x: ExerciseRun, s: unknown) => {
+    try {
+      await ex.cleanup(x, s);
+    } finally {
+      if (gitops && paused.length) await x.change(`resume Argo CD's automated sync (${[...paused].reverse().join(', ')})`, () => resumeAutoSync(gitops.applications, paused));
+    }
+  };
+
   let state: unknown;
   let setupOk = false;
   let actOk = false;
   let observed: unknown;
   if (ready.ok) {
-    const setup = await phase('setup', (x) => ex.setup(x));
+    const setup = await phase('setup', (x) => setupWithPause(x));
     setupOk = setup.ok;
     state = setup.value;
     if (setupOk) {
@@ -175,8 +191,8 @@ async function runPhases(o: RunnerOptions): Promise<ExerciseReport> {
   }
 
   if (!ready.ok) skip('cleanup', 'not needed: nothing was changed');
-  else if (o.keep) skip('cleanup', '--keep: the changes stay in the cluster (`npm run lab -- up` puts the samples back)');
-  else await phase('cleanup', (x) => ex.cleanup(x, setupOk ? state : undefined), false);
+  else if (o.keep) skip('cleanup', `--keep: the changes stay in the cluster (\`npm run lab -- up\` puts the samples back${paused.length ? ` and resumes Argo CD's automated sync of ${paused.join(', ')}` : ''})`);
+  else await phase('cleanup', (x) => cleanupWithResume(x, setupOk ? state : undefined), false);
 
   return finish(ex, o, steps, t0, now());
 }

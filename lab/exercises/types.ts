@@ -96,6 +96,9 @@ export interface Exercise<S = unknown, O = unknown> {
   summary: string;
   /** Pipeline steps that must be ready (their `check` done), e.g. ['istio', 'samples']. */
   needs: string[];
+  /** LAB_GITOPS=argocd: the exercise works through Argo CD (the gitops exercise), so the runner
+   * leaves automated sync on; for every other exercise it pauses it for the run (lab/gitops/auto-sync.ts). */
+  drivesGitops?: boolean;
   /** Every Istio object the exercise applies, by phase — for `istioctl analyze` and review. */
   manifests(): Record<string, KubernetesObject[]>;
   setup(x: ExerciseRun): Promise<S>;

@@ -26,6 +26,15 @@ export function gitopsRepo(cfg: Pick<LabConfig, 'dataDir'>, workTree = path.join
   return { gitDir: path.join(cfg.dataDir, GITOPS_DIR, REPO_NAME), workTree };
 }
 
+/** The identity to commit with: the user's own if git has one (no env), else FALLBACK_IDENTITY's. */
+export async function identityEnv(run: Runner): Promise<Record<string, string>> {
+  const name = await run.run('git', ['config', 'user.name'], { timeoutMs: 10_000 });
+  const email = await run.run('git', ['config', 'user.email'], { timeoutMs: 10_000 });
+  if (name.exitCode === 0 && name.stdout.trim() && email.exitCode === 0 && email.stdout.trim()) return {};
+  const { name: n, email: e } = FALLBACK_IDENTITY;
+  return { GIT_AUTHOR_NAME: n, GIT_AUTHOR_EMAIL: e, GIT_COMMITTER_NAME: n, GIT_COMMITTER_EMAIL: e };
+}
+
 export interface Change {
   /** git's two-letter porcelain status: ' M' modified, '??' new, ' D' deleted, … */
   code: string;
@@ -50,13 +59,8 @@ export class GitopsGit {
     if (!this.exists()) throw new UsageError(`there is no GitOps repository at ${this.repo.gitDir}`, 'Run `LAB_GITOPS=argocd npm run lab -- up` first: it creates it from manifests/.');
   }
 
-  /** The identity to commit with: the user's own if git has one, else FALLBACK_IDENTITY. */
-  private async identity(): Promise<Record<string, string>> {
-    const name = await this.run.run('git', ['config', 'user.name'], { timeoutMs: 10_000 });
-    const email = await this.run.run('git', ['config', 'user.email'], { timeoutMs: 10_000 });
-    if (name.exitCode === 0 && name.stdout.trim() && email.exitCode === 0 && email.stdout.trim()) return {};
-    const { name: n, email: e } = FALLBACK_IDENTITY;
-    return { GIT_AUTHOR_NAME: n, GIT_AUTHOR_EMAIL: e, GIT_COMMITTER_NAME: n, GIT_COMMITTER_EMAIL: e };
+  private identity(): Promise<Record<string, string>> {
+    return identityEnv(this.run);
   }
 
   /** Create the bare repository with one commit of manifests/ as it is; nothing when it exists. */
