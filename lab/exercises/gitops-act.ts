@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import { LabError } from '../errors.ts';
+import { REFRESH_ANNOTATION } from '../gitops/app-status.ts';
 import { applicationRef } from '../gitops/auto-sync.ts';
 import type { Clock } from './clock.ts';
 import { pollUntil } from './exercise-helpers.ts';
@@ -18,7 +19,7 @@ export const FRONT_END_FILE = 'sock-shop/front-end.yaml';
 export const FRONT_END = { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'sock-shop', name: 'front-end' } as const;
 /** Argo CD refreshes an Application carrying it now, not at its next poll (120 s + up to 60 s jitter
  * for a git:// repository, which sends no webhooks), and removes it when done. */
-export const REFRESH_ANNOTATION = 'argocd.argoproj.io/refresh';
+export { REFRESH_ANNOTATION };
 
 export interface GitopsTiming {
   /** From a commit to the cluster running it (a refresh is requested, so polling is not waited for). */
