@@ -5,7 +5,6 @@ import { blueGreen } from './blue-green.ts';
 import { canary } from './canary.ts';
 import { circuitBreaker } from './circuit-breaker.ts';
 import { faultInjection } from './fault-injection.ts';
-import { gitops } from './gitops.ts';
 import { mtls } from './mtls.ts';
 import { observability } from './observability.ts';
 import { persistence } from './persistence.ts';
@@ -14,7 +13,7 @@ import { scheduling } from './scheduling.ts';
 import { trafficSplit } from './traffic-split.ts';
 import type { AnyExercise } from './types.ts';
 
-export const EXERCISES: AnyExercise[] = [trafficSplit, circuitBreaker, blueGreen, observability, canary, faultInjection, retriesTimeouts, mtls, scheduling, gitops, persistence];
+export const EXERCISES: AnyExercise[] = [trafficSplit, circuitBreaker, blueGreen, observability, canary, faultInjection, retriesTimeouts, mtls, scheduling, persistence];
 
 /** The named exercise, or a UsageError (exit 2) listing the valid names. */
 export function findExercise(name: string, all: AnyExercise[] = EXERCISES): AnyExercise {
