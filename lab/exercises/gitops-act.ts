@@ -7,19 +7,16 @@ import path from 'node:path';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import { LabError } from '../errors.ts';
-import { REFRESH_ANNOTATION } from '../gitops/app-status.ts';
+import { rolledOut } from '../gitops/app-status.ts';
 import { applicationRef } from '../gitops/auto-sync.ts';
 import type { Clock } from './clock.ts';
 import { pollUntil } from './exercise-helpers.ts';
-import type { GitopsOps, MeshOps } from './mesh-ops-types.ts';
+import type { MeshOps } from './mesh-ops-types.ts';
 
 export const APP = 'sock-shop';
 /** The file in the repository (its root is manifests/) that declares the Deployment. */
 export const FRONT_END_FILE = 'sock-shop/front-end.yaml';
 export const FRONT_END = { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'sock-shop', name: 'front-end' } as const;
-/** Argo CD refreshes an Application carrying it now, not at its next poll (120 s + up to 60 s jitter
- * for a git:// repository, which sends no webhooks), and removes it when done. */
-export { REFRESH_ANNOTATION };
 
 export interface GitopsTiming {
   /** From a commit to the cluster running it (a refresh is requested, so polling is not waited for). */
@@ -36,6 +33,8 @@ export interface AppView {
   revision: string | null;
   sync: string | null;
   health: string | null;
+  /** Stamped by Argo CD's controller on every reconcile: absent = nothing reconciles the Application. */
+  reconciledAt: string | null;
 }
 
 export interface Waited {
@@ -46,28 +45,19 @@ export interface Waited {
 
 export async function view(ops: MeshOps): Promise<AppView> {
   const dep = (await ops.get(FRONT_END)) as { spec?: { replicas?: number } } | undefined;
-  const app = (await ops.get(applicationRef(APP))) as { status?: { sync?: { status?: string; revision?: string }; health?: { status?: string } } } | undefined;
+  const app = (await ops.get(applicationRef(APP))) as { status?: { sync?: { status?: string; revision?: string }; health?: { status?: string }; reconciledAt?: string } } | undefined;
   return {
     replicas: dep?.spec?.replicas ?? null,
     revision: app?.status?.sync?.revision ?? null,
     sync: app?.status?.sync?.status ?? null,
     health: app?.status?.health?.status ?? null,
+    reconciledAt: app?.status?.reconciledAt ?? null,
   };
-}
-
-/** Whether an Argo CD controller reconciles the lab's Applications at all (it stamps reconciledAt). */
-export async function reconciled(ops: MeshOps): Promise<boolean> {
-  const app = (await ops.get(applicationRef(APP))) as { status?: { reconciledAt?: string } } | undefined;
-  return Boolean(app?.status?.reconciledAt);
-}
-
-export function requestRefresh(g: GitopsOps, name: string): Promise<unknown> {
-  return g.applications.mergePatch(applicationRef(name), { metadata: { annotations: { [REFRESH_ANNOTATION]: 'normal' } } });
 }
 
 /** Until front-end has `replicas` and (when given) the Application is Synced and Healthy at `revision`. */
 export async function waitFor(ops: MeshOps, t: GitopsTiming, replicas: number, revision: string | undefined, deadlineMs: number): Promise<Waited> {
-  const r = await pollUntil(() => view(ops), (v) => v.replicas === replicas && (revision === undefined || (v.revision === revision && v.sync === 'Synced' && v.health === 'Healthy')), deadlineMs, t.pollMs, t.clock);
+  const r = await pollUntil(() => view(ops), (v) => v.replicas === replicas && (revision === undefined || rolledOut(v.sync, v.revision, v.health, revision)), deadlineMs, t.pollMs, t.clock);
   return { ok: r.ok, ms: r.ms, view: r.value };
 }
 

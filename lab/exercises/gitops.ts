@@ -9,7 +9,8 @@ import { randomBytes } from 'node:crypto';
 import { LabError } from '../errors.ts';
 import { judge, type AssertionSpec } from './assertions.ts';
 import { REAL_CLOCK } from './clock.ts';
-import { APP, FRONT_END, editReplicas, reconciled, requestRefresh, scaleByHand, view, waitFor, type GitopsTiming, type Waited } from './gitops-act.ts';
+import { requestRefresh } from '../gitops/app-status.ts';
+import { APP, FRONT_END, editReplicas, scaleByHand, view, waitFor, type GitopsTiming, type Waited } from './gitops-act.ts';
 import type { GitopsOps, MeshOps } from './mesh-ops-types.ts';
 import type { Exercise } from './types.ts';
 
@@ -70,7 +71,7 @@ export function makeGitops(t: GitopsTiming = TIMING, newRun: () => string = () =
     },
     async act(x, s) {
       const g = gitopsOf(x.ops);
-      if (!(await reconciled(x.ops))) {
+      if (!(await view(x.ops)).reconciledAt) {
         if (!x.dataPlane) {
           x.record({ name: 'Argo CD reconciles the Applications', status: 'skipped', expected: `Application ${APP} has status.reconciledAt`, actual: null, numbers: {}, reason: NO_CONTROLLER_ON_SIM });
           return undefined;
@@ -80,7 +81,7 @@ export function makeGitops(t: GitopsTiming = TIMING, newRun: () => string = () =
       const target = s.base + 1;
       const commit = await x.change(`commit front-end replicas ${s.base} → ${target}`, () => g.repo.commitChange(`gitops exercise ${s.run}: front-end replicas ${s.base} → ${target}`, editReplicas(target)));
       s.unreverted.push(commit);
-      await x.change(`ask Argo CD to refresh ${APP}`, () => requestRefresh(g, APP));
+      await x.change(`ask Argo CD to refresh ${APP}`, () => requestRefresh(g.applications, APP));
       const rollout = await x.wait(`front-end at ${target} replicas, ${APP} Synced at ${short(commit)}`, () => waitFor(x.ops, t, target, commit, t.convergeMs));
       await x.change(`kubectl scale front-end --replicas=${target + 1} (by hand)`, () => scaleByHand(x.ops, target + 1));
       const after = await view(x.ops);
@@ -89,7 +90,7 @@ export function makeGitops(t: GitopsTiming = TIMING, newRun: () => string = () =
       const selfHeal = await x.wait(`self-heal: front-end back at ${target}`, () => waitFor(x.ops, t, target, undefined, t.selfHealMs));
       const revert = await x.change(`revert ${short(commit)}`, () => g.repo.revert(commit, `gitops exercise ${s.run}: revert ${short(commit)}`));
       s.unreverted.pop();
-      await x.change(`ask Argo CD to refresh ${APP}`, () => requestRefresh(g, APP));
+      await x.change(`ask Argo CD to refresh ${APP}`, () => requestRefresh(g.applications, APP));
       const back = await x.wait(`front-end at ${s.base} replicas, ${APP} Synced at ${short(revert)}`, () => waitFor(x.ops, t, s.base, revert, t.convergeMs));
       return { base: s.base, target, commit, revert, rollout, handChangeSeen, selfHeal, back, deadlines: { convergeMs: t.convergeMs, selfHealMs: t.selfHealMs } };
     },
@@ -113,7 +114,7 @@ export function makeGitops(t: GitopsTiming = TIMING, newRun: () => string = () =
       }
       s.unreverted = [];
       if ((await view(x.ops)).replicas !== s.base) {
-        await x.change(`ask Argo CD to refresh ${APP}`, () => requestRefresh(g, APP));
+        await x.change(`ask Argo CD to refresh ${APP}`, () => requestRefresh(g.applications, APP));
         await x.change(`kubectl scale front-end --replicas=${s.base} (as it was)`, () => scaleByHand(x.ops, s.base));
       }
     },

@@ -15,7 +15,7 @@ export async function checkNeeds(ctx: LabContext, needs: string[], steps: Step[]
     if (!step) {
       out.push({ step: name, done: false, detail: `no lab step is called ${name}` });
     } else if (!step.enabled(ctx.cfg)) {
-      out.push({ step: name, done: false, detail: step.disabledReason ? `${step.disabledReason(ctx.cfg)}` : `disabled for this configuration (LAB_PROFILE=${ctx.cfg.profile})` });
+      out.push({ step: name, done: false, detail: step.disabledReason?.(ctx.cfg) ?? `disabled for this configuration (LAB_PROFILE=${ctx.cfg.profile})` });
     } else if (skippedHere(ctx, step)) {
       const why = skippedHere(ctx, step)!;
       if (!ctx.provider.capabilities.dataPlane) out.push({ step: name, done: true, skipped: why });

@@ -17,6 +17,15 @@ interface AppStatus {
   };
 }
 
+/** Synced at `head` and Healthy: what "rolled out" means, for `up` and the gitops exercise alike. */
+export const rolledOut = (sync: string | null | undefined, revision: string | null | undefined, health: string | null | undefined, head: string) =>
+  sync === 'Synced' && revision === head && health === 'Healthy';
+
+/** Ask Argo CD to refresh now rather than at its next poll (it removes the annotation when done). */
+export function requestRefresh(c: ApplicationClient, name: string): Promise<unknown> {
+  return c.mergePatch(applicationRef(name), { metadata: { annotations: { [REFRESH_ANNOTATION]: 'normal' } } });
+}
+
 /** Why `app` is not Synced at `head` and Healthy; undefined when it is. */
 export function notDone(name: string, app: KubernetesObject | undefined, head: string): string | undefined {
   if (!app) return `Application ${name} does not exist (yet: its parent creates it from git)`;
@@ -24,7 +33,7 @@ export function notDone(name: string, app: KubernetesObject | undefined, head: s
   const sync = s?.sync?.status ?? 'no sync status';
   const health = s?.health?.status ?? 'no health';
   const rev = s?.sync?.revision;
-  if (sync === 'Synced' && rev === head && health === 'Healthy') return undefined;
+  if (rolledOut(sync, rev, health, head)) return undefined;
   const why = [
     ...(s?.conditions ?? []).map((c) => `${c.type}: ${c.message}`),
     s?.operationState?.message ? `last sync ${s.operationState.phase}: ${s.operationState.message}` : '',
@@ -54,7 +63,7 @@ export async function waitApplications(c: ApplicationClient, names: string[], he
   const now = o.now ?? Date.now;
   const sleep = o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   for (const n of names) {
-    if (await c.get(applicationRef(n))) await c.mergePatch(applicationRef(n), { metadata: { annotations: { [REFRESH_ANNOTATION]: 'normal' } } });
+    if (await c.get(applicationRef(n))) await requestRefresh(c, n);
   }
   const t0 = now();
   for (;;) {

@@ -29,17 +29,16 @@ export function autoSyncOn(app: KubernetesObject): boolean {
   return automated !== undefined && automated !== null && automated.enabled !== false;
 }
 
-/** Pause, in the order given (root → parents → children), every Application that syncs on its own;
- * the names paused, in that order, also pushed to `paused` as they go (so a failure half-way still
- * says what to resume). An absent Application is passed over. */
-export async function pauseAutoSync(c: ApplicationClient, order: string[], by: string, paused: string[] = []): Promise<string[]> {
+/** Pause, in the order given (root → parents → children), every Application that syncs on its own,
+ * pushing each name to `paused` as it goes (so a failure half-way still says what to resume). An
+ * absent Application is passed over. */
+export async function pauseAutoSync(c: ApplicationClient, order: string[], by: string, paused: string[]): Promise<void> {
   for (const name of order) {
     const app = await c.get(applicationRef(name));
     if (!app || !autoSyncOn(app)) continue;
     await c.mergePatch(applicationRef(name), { metadata: { annotations: { [PAUSED_BY]: by } }, spec: { syncPolicy: { automated: { enabled: false } } } });
     paused.push(name);
   }
-  return paused;
 }
 
 /** Resume `names` in reverse (children first); every one is tried, the first failure is thrown after. */

@@ -38,8 +38,9 @@ export class GitopsPusher {
   /** `git revert` of `commit` on top of main, pushed; the new commit's hash. */
   revert(commit: string, message: string): Promise<string> {
     return this.inClone(async (dir) => {
-      await this.git(['revert', '--no-edit', '--no-commit', commit], `revert ${commit.slice(0, 8)}`, { cwd: dir, env: await identityEnv(this.run) });
-      await this.git(['commit', '--quiet', '-m', message], 'commit', { cwd: dir, env: await identityEnv(this.run) });
+      const env = await identityEnv(this.run);
+      await this.git(['revert', '--no-edit', '--no-commit', commit], `revert ${commit.slice(0, 8)}`, { cwd: dir, env });
+      await this.git(['commit', '--quiet', '-m', message], 'commit', { cwd: dir, env });
     });
   }
 

@@ -59,10 +59,6 @@ export class GitopsGit {
     if (!this.exists()) throw new UsageError(`there is no GitOps repository at ${this.repo.gitDir}`, 'Run `LAB_GITOPS=argocd npm run lab -- up` first: it creates it from manifests/.');
   }
 
-  private identity(): Promise<Record<string, string>> {
-    return identityEnv(this.run);
-  }
-
   /** Create the bare repository with one commit of manifests/ as it is; nothing when it exists. */
   async ensure(message: string): Promise<'created' | 'exists'> {
     if (this.exists()) return 'exists';
@@ -90,7 +86,7 @@ export class GitopsGit {
 
   private async commitAll(message: string): Promise<string> {
     await this.git(['add', '--all'], 'add');
-    await this.git(['commit', '--quiet', '-m', message], 'commit', await this.identity());
+    await this.git(['commit', '--quiet', '-m', message], 'commit', await identityEnv(this.run));
     return (await this.git(['rev-parse', 'HEAD'], 'rev-parse')).trim();
   }
 
