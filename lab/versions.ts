@@ -230,6 +230,9 @@ export const IMAGE_PLATFORMS: Record<string, ImageFact> = {
   'quay.io/kiali/kiali:v2.29.0': { platforms: BOTH, source: 'kiali/kiali v2.29.0 Makefile: TARGET_ARCHS ?= amd64 arm64 s390x ppc64le; make/Makefile.container.mk buildx --platform per arch (the distroless build is the plain tag)' },
   'ghcr.io/fluxcd/flagger:1.44.0': { platforms: BOTH, source: 'fluxcd/flagger v1.44.0 .github/workflows/release.yml (on a v* tag): docker/build-push-action of ./Dockerfile (xx-go cross build, FROM alpine:3.22) for platforms linux/amd64,linux/arm64,linux/arm/v7, tag = pkg/version VERSION 1.44.0 (.goreleaser.yml builds: skip, so the image is the only build)' },
   'ghcr.io/fluxcd/flagger-loadtester:0.38.0': { platforms: BOTH, source: 'fluxcd/flagger v1.44.0 .github/workflows/push-ld.yml (run by hand): docker/build-push-action of ./Dockerfile.loadtester (FROM bash:5.2, helm/kubectl/ghz fetched per TARGETARCH) for platforms linux/amd64,linux/arm64, tag = cmd/loadtester/main.go VERSION 0.38.0' },
+  // Argo CD (LAB_GITOPS=argocd): every component, the redis-secret-init Job and the lab's git server run this one image.
+  'quay.io/argoproj/argocd:v3.4.4': { platforms: BOTH, source: 'argoproj/argo-cd v3.4.4 .github/workflows/release.yaml: image platforms linux/amd64,linux/arm64,linux/s390x,linux/ppc64le (the registry\'s manifest list was not readable here; docs/argo-cd-facts.md)' },
+  'ecr-public.aws.com/docker/library/redis:8.2.3-alpine': { platforms: BOTH, source: 'the argo-cd 10.1.1 chart\'s redis.image: Docker\'s official redis image as ECR Public mirrors it (docker/library); official-images library/redis lists amd64 and arm64v8 for its alpine tags (the mirror\'s manifest list was not readable here; docs/argo-cd-facts.md)' },
 };
 
 /** The Helm charts: lab/charts/pins.ts. */

@@ -1,7 +1,7 @@
 #!/usr/bin/env -S npx tsx
 // The chart contract (fixtures/charts/contract.json), regenerated from the real pinned charts:
 //
-//   npx tsx scripts/charts.ts refresh [--from DIR] [--cache DIR] [--kiali-crd FILE] [--helm PATH] [--note TEXT]…
+//   npx tsx scripts/charts.ts refresh [--from DIR] [--cache DIR] [--kiali-crd FILE] [--helm PATH] [--only RELEASE]… [--note TEXT]…
 //
 // Without --from it reads .lab/cache/charts/<chart>-<version>.tgz (npm run lab -- charts pull --all),
 // refusing an archive whose sha256 is not the CHARTS pin; --from DIR reads unpacked charts DIR/<chart>/
@@ -33,6 +33,7 @@ async function main(argv: string[]): Promise<void> {
           .option('cache', { type: 'string', default: chartCacheDir(path.join(PROJECT_ROOT, '.lab')), describe: 'Where the chart archives are' })
           .option('kiali-crd', { type: 'string', describe: "Kiali's CR definition, for its config keys (kiali-operator crd-docs/crd/kiali.io_kialis.yaml)" })
           .option('helm', { type: 'string', describe: 'helm binary (default: .lab/bin, the test environment, then PATH)' })
+          .option('only', { type: 'string', array: true, default: [] as string[], describe: 'Render only these releases; keep the others as the current contract has them' })
           .option('note', { type: 'string', array: true, default: [] as string[], describe: 'A line for the contract\'s generated.notes' })
           .option('out', { type: 'string', default: CONTRACT_FILE, describe: 'Where to write the contract' }),
       async (a) => {
@@ -46,6 +47,7 @@ async function main(argv: string[]): Promise<void> {
           kialiCrd: a['kiali-crd'],
           previous,
           notes: a.note.map(String),
+          only: a.only.map(String),
           out: a.out,
           log: (l) => process.stdout.write(`${l}\n`),
         });

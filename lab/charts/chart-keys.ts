@@ -24,6 +24,8 @@ const PASS_THROUGH = new Set([
  * `uiconfig` become config files via toYaml; both default to null, so no rule above catches them). */
 const CURATED_FREE_FORM: Record<string, KeyPath[]> = {
   jaeger: [['userconfig'], ['uiconfig']],
+  // argocd-cmd-params-cm and argocd-cm take every key under these (server.insecure, timeout.reconciliation, …).
+  'argo-cd': [['configs', 'params'], ['configs', 'cm']],
 };
 
 export function readChartYaml(dir: string): ChartYaml {

@@ -17,11 +17,13 @@ function yamlFilesUnder(dir: string): string[] {
   });
 }
 
-/** Every `crds/` folder in an unpacked chart tree (helm reads <chart>/crds and charts/<sub>/crds). */
+/** Every `crds/` folder in an unpacked chart tree (helm reads <chart>/crds and charts/<sub>/crds).
+ * Not a `crds/` under templates/: those are templates (argo-cd keeps its CRDs there, rendered by
+ * helm as release objects under `crds.install`), not plain YAML. */
 function crdDirs(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
     const p = path.join(dir, name);
-    if (!statSync(p).isDirectory()) return [];
+    if (!statSync(p).isDirectory() || name === 'templates') return [];
     return name === 'crds' ? [p] : crdDirs(p);
   });
 }

@@ -16,7 +16,7 @@ export interface ChartPin {
   source: string;
 }
 
-export type ChartName = 'kube-prometheus-stack' | 'loki' | 'alloy' | 'jaeger' | 'kiali-server' | 'flagger' | 'loadtester';
+export type ChartName = 'kube-prometheus-stack' | 'loki' | 'alloy' | 'jaeger' | 'kiali-server' | 'flagger' | 'loadtester' | 'argo-cd';
 
 // Recorded 2026-12 from the chart repositories' index.yaml files (gh-pages branches) and sources.
 export const CHARTS: Record<ChartName, ChartPin> = {
@@ -87,5 +87,16 @@ export const CHARTS: Record<ChartName, ChartPin> = {
     sha256: '27d1031943a73e155a3ff55511ec0eddb7640914ae5761df1cae344645dc8d11',
     digestSource: 'fluxcd/flagger gh-pages index.yaml (2026-07-21), and the sha256 of gh-pages loadtester-0.38.0.tgz itself (the repository serves its archives from git)',
     source: 'fluxcd/flagger gh-pages loadtester-0.38.0.tgz (fluxcd/flagger@v1.44.0 charts/loadtester)',
+  },
+  // Argo CD (seed 002's GitOps), installed only with LAB_GITOPS=argocd. Its redis-ha dependency is
+  // disabled in our values (the chart's plain redis Deployment runs instead).
+  'argo-cd': {
+    chart: 'argo-cd',
+    version: '10.1.1',
+    appVersion: 'v3.4.4',
+    repo: { name: 'argo', url: 'https://argoproj.github.io/argo-helm' },
+    sha256: 'a677dfa6ca7e9f9a71fe9bf54ea86a9011d5c7db8e137c5171e78c4493af20e5',
+    digestSource: 'argoproj/argo-helm gh-pages index.yaml (2026-07-02)',
+    source: 'argoproj/argo-helm@argo-cd-10.1.1 charts/argo-cd',
   },
 };

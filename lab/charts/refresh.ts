@@ -32,6 +32,8 @@ export interface RefreshOptions {
    * keys; without it they are kept from `previous` when the kiali-server version is unchanged. */
   kialiCrd?: string;
   previous?: ChartContract;
+  /** Render only these releases; the others are kept from `previous` (which must have them). */
+  only?: string[];
   /** Lines for generated.notes (e.g. which subchart stood in for an unreadable one). */
   notes?: string[];
   out: string;
@@ -88,8 +90,16 @@ export async function refreshContract(o: RefreshOptions): Promise<ChartContract>
   try {
     const helmVersion = (await mustRun(o.run, o.helm, ['version', '--short'])).stdout.trim();
     const releases: Record<string, ReleaseFact> = {};
+    const only = o.only?.length ? new Set(o.only) : undefined;
+    for (const name of only ?? []) if (!Object.values(RELEASES).some((r) => r.release === name)) throw new UsageError(`--only ${name}: no such release`, `Name one of: ${Object.values(RELEASES).map((r) => r.release).join(', ')}.`);
     for (const spec of Object.values(RELEASES)) {
       const pin = CHARTS[spec.chart];
+      if (only && !only.has(spec.release)) {
+        const kept = o.previous?.releases[spec.release];
+        if (!kept) throw new UsageError(`--only: the current contract has no ${spec.release} to keep`, `Render it too: add --only ${spec.release}.`);
+        releases[spec.release] = kept;
+        continue;
+      }
       const dir = await chartDirFor(o.run, pin, { from: o.from, cacheDir: o.cacheDir, work });
       const valuesFile = path.join(MANIFESTS_DIR, valuesFileRel(spec.release));
       const rendered = await mustRun(o.run, o.helm, templateArgv(spec.release, dir, spec.namespace, valuesFile));
@@ -103,7 +113,7 @@ export async function refreshContract(o: RefreshOptions): Promise<ChartContract>
         helm: helmVersion,
         kubeVersion: RENDER_KUBE_VERSION,
         from: o.from ? 'unpacked chart directories, or chart archives checked against their CHARTS sha256 (--from)' : `chart archives in ${path.basename(o.cacheDir)}/, each checked against its CHARTS sha256`,
-        notes: [`Operator-made StatefulSets and Services (createdBy: operator) follow ${OPERATOR_SOURCE}.`, ...(o.notes ?? [])],
+        notes: only ? [...new Set([...(o.previous?.generated.notes ?? []), ...(o.notes ?? [])])] : [`Operator-made StatefulSets and Services (createdBy: operator) follow ${OPERATOR_SOURCE}.`, ...(o.notes ?? [])],
       },
       releases,
     };

@@ -6,12 +6,13 @@ import { NODEGROUP_LABEL, type NodeGroup } from '../config-keys.ts';
 import { RELEASES } from '../observability/endpoints.ts';
 import type { WorkloadFact } from './contract-types.ts';
 
-/** Releases off the `system` group: Flagger and its loadtester run on `deploy`, the group seed 002
- * sets aside for delivery tooling, so a canary's load and Flagger's work stay off the nodes that
+/** Releases off the `system` group: Flagger, its loadtester and Argo CD run on `deploy`, the group
+ * seed 002 sets aside for delivery tooling, so a canary's load and Flagger's work stay off the nodes that
  * carry the observability stack and the apps. */
 export const RELEASE_NODE_GROUPS: Record<string, NodeGroup> = {
   [RELEASES.flagger.release]: 'deploy',
   [RELEASES.flaggerLoadtester.release]: 'deploy',
+  [RELEASES.argocd.release]: 'deploy',
 };
 
 export const nodeGroupOf = (release: string): NodeGroup => RELEASE_NODE_GROUPS[release] ?? 'system';

@@ -9,6 +9,8 @@ export const MONITORING_NAMESPACE = 'monitoring';
 export const ISTIO_NAMESPACE = 'istio-system';
 /** lab/samples/sock-shop.ts SOCK_SHOP_NAMESPACE (not imported: this table stays free of the samples). */
 const SOCK_SHOP_NAMESPACE = 'sock-shop';
+/** lab/gitops/auto-sync.ts ARGOCD_NAMESPACE (the same name; a test keeps them equal). */
+const ARGOCD_NAMESPACE = 'argocd';
 
 export interface ReleaseSpec {
   /** Helm release name (seed 001 uses `kube-prometheus-stack` in `monitoring`). */
@@ -30,6 +32,9 @@ export const RELEASES = {
   // The loadtester next to what it loads (sock-shop's front-end), in the mesh: its requests leave
   // through its own sidecar, which is what applies the VirtualService's primary/canary weights.
   flaggerLoadtester: { release: 'flagger-loadtester', chart: 'loadtester', namespace: SOCK_SHOP_NAMESPACE },
+  // Argo CD (LAB_GITOPS=argocd, not a profile): release `argocd` in `argocd`, as seed 002 names it
+  // (svc/argocd-server -n argocd).
+  argocd: { release: 'argocd', chart: 'argo-cd', namespace: ARGOCD_NAMESPACE },
 } as const satisfies Record<string, ReleaseSpec>;
 
 export interface Endpoint {
@@ -56,6 +61,9 @@ export const ENDPOINTS = {
   // Canary's webhooks are given. The chart's Service is named after the release (flagger-loadtester)
   // and listens on 80, sending to the pod's `http` port (8080, the loadtester's -port).
   flaggerLoadtester: { namespace: SOCK_SHOP_NAMESPACE, service: 'flagger-loadtester', port: 80, path: '/', scheme: 'http' },
+  // Argo CD's UI and API without TLS (configs.params."server.insecure"): the Service's `http` port
+  // 80 → the server's 8080. `lab pf argocd` forwards it to 127.0.0.1.
+  argocdServer: { namespace: ARGOCD_NAMESPACE, service: 'argocd-server', port: 80, path: '', scheme: 'http' },
 } as const satisfies Record<string, Endpoint>;
 
 export type EndpointName = keyof typeof ENDPOINTS;

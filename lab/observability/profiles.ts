@@ -24,7 +24,11 @@ export const PROFILE_RELEASES: Record<ProfileName, ReleaseKey[]> = {
   full: [...STANDARD, 'loki', 'alloy'],
 };
 
-export const installs = (cfg: Pick<LabConfig, 'profile'>, key: ReleaseKey) => PROFILE_RELEASES[cfg.profile].includes(key);
+/** Installed by LAB_GITOPS=argocd whatever the profile (seed 002's Argo CD; bench/footprint.ts prints its cost). */
+export const GITOPS_RELEASES: ReleaseKey[] = ['argocd'];
+
+export const installs = (cfg: Pick<LabConfig, 'profile' | 'gitops'>, key: ReleaseKey) =>
+  GITOPS_RELEASES.includes(key) ? cfg.gitops === 'argocd' : PROFILE_RELEASES[cfg.profile].includes(key);
 
 /** The profiles that install `key`, for messages ("Loki is installed with LAB_PROFILE=full"). */
 export const profilesWith = (key: ReleaseKey): ProfileName[] => (Object.keys(PROFILE_RELEASES) as ProfileName[]).filter((p) => PROFILE_RELEASES[p].includes(key));

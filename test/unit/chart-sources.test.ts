@@ -62,6 +62,15 @@ test("a chart's crds/ folder yields whole CRDs (what up applies server-side)", (
   t.deepEqual(schema.properties.apiVersion, { description: "A first line of the description and its second line, at the key's own indentation", type: 'string' }, 'not cut at the line end');
 });
 
+test("templates/crds/ is not a crds/ folder: CRDs a chart renders as templates (argo-cd's) are left to helm", (t) => {
+  const chart = path.join(tempDir('lab-crds-'), 'widget');
+  mkdirSync(path.join(chart, 'crds'), { recursive: true });
+  mkdirSync(path.join(chart, 'templates', 'crds'), { recursive: true });
+  writeFileSync(path.join(chart, 'crds', 'crd.yaml'), CRD);
+  writeFileSync(path.join(chart, 'templates', 'crds', 'crd-gadget.yaml'), '{{- if .Values.crds.install }}\napiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: gadgets.example.test\n{{- end }}\n');
+  t.deepEqual(crdsInTree(chart).map((c) => c.metadata?.name), ['widgets.example.test']);
+});
+
 function packedLabTest(dir: string): string {
   const tgz = path.join(dir, 'lab-test-0.1.0.tgz');
   const r = spawnSync('tar', ['-czf', tgz, '-C', path.join(REPO, 'fixtures', 'charts'), 'lab-test'], { encoding: 'utf8' });
