@@ -3,7 +3,7 @@
 // inline, so `helmfile template -f helm-releases.yaml` (or helm template per release) reproduces them.
 import type { LabConfig } from '../config.ts';
 import { RELEASES } from '../observability/endpoints.ts';
-import { PROFILE_RELEASES, type ReleaseKey } from '../observability/profiles.ts';
+import { installs, type ReleaseKey } from '../observability/profiles.ts';
 import type { HelmRelease } from './release.ts';
 
 export interface HelmfileDoc {
@@ -27,6 +27,6 @@ export function helmfileDoc(releases: HelmRelease[]): HelmfileDoc {
 }
 
 /** The releases this config installs, in pipeline order. */
-export function enabledReleaseKeys(cfg: Pick<LabConfig, 'profile'>): ReleaseKey[] {
-  return (Object.keys(RELEASES) as ReleaseKey[]).filter((k) => PROFILE_RELEASES[cfg.profile].includes(k));
+export function enabledReleaseKeys(cfg: Pick<LabConfig, 'profile' | 'gitops'>): ReleaseKey[] {
+  return (Object.keys(RELEASES) as ReleaseKey[]).filter((k) => installs(cfg, k));
 }
