@@ -2,10 +2,11 @@
 // `kubectl apply -k manifests/<folder>` by hand gives what `lab up` applies with default settings.
 // This loads a folder the way `kubectl kustomize` builds it, for the few kustomization fields the
 // lab uses (anything else is refused, so the two cannot drift apart — a test compares them):
-//   resources (files, in order), labels (pairs on metadata.labels only), sortOptions fifo,
-//   secretGenerator (envs, a namespace, disableNameSuffixHash, labels).
+//   resources (files, or folders with a kustomization of their own, in order), labels (pairs on
+//   metadata.labels only), sortOptions fifo, secretGenerator (envs, a namespace,
+//   disableNameSuffixHash, labels), and patches that only delete an object (`$patch: delete`).
 // Settings are applied afterwards by small typed transforms next to each sample (lab/samples).
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { KubernetesObject, V1Secret } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
@@ -28,9 +29,29 @@ interface Kustomization {
   labels?: Array<{ pairs: Record<string, string>; includeSelectors?: boolean; includeTemplates?: boolean }>;
   sortOptions?: { order: string };
   secretGenerator?: SecretGenerator[];
+  patches?: Array<{ patch?: string; path?: string; target?: unknown }>;
 }
 
-const SUPPORTED = new Set(['apiVersion', 'kind', 'resources', 'labels', 'sortOptions', 'secretGenerator']);
+const SUPPORTED = new Set(['apiVersion', 'kind', 'resources', 'labels', 'sortOptions', 'secretGenerator', 'patches']);
+
+/** The objects a kustomization's `patches` delete: only inline `$patch: delete` patches are understood. */
+function deletions(folder: string, k: Kustomization): Array<{ kind: string; name: string; namespace?: string }> {
+  return (k.patches ?? []).map((p, i) => {
+    const doc = p.patch !== undefined && !p.path && !p.target ? (parseAllDocuments(p.patch).map((d) => d.toJS())[0] as KubernetesObject & { $patch?: string }) : undefined;
+    if (!doc || doc.$patch !== 'delete' || !doc.kind || !doc.metadata?.name) {
+      throw new LabError(`manifests/${folder}/kustomization.yaml: patch ${i + 1} is not an inline \`$patch: delete\` of one named object, the only patch the lab's loader implements (lab/manifests.ts)`);
+    }
+    return { kind: doc.kind, name: doc.metadata.name, namespace: doc.metadata.namespace };
+  });
+}
+
+const isDir = (p: string) => {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+};
 
 /** Every YAML document of a file under manifests/ (or `root`), as plain data. */
 function readDocs(rel: string, root = MANIFESTS_DIR): unknown[] {
@@ -87,8 +108,13 @@ export function loadManifests(folder: string, opts: LoadOptions = {}): Kubernete
   if (unsupported.length) throw new LabError(`manifests/${folder}/kustomization.yaml uses ${unsupported.join(', ')}, which the lab's loader does not implement (lab/manifests.ts)`);
   if (k.sortOptions?.order !== 'fifo') throw new LabError(`manifests/${folder}/kustomization.yaml must set sortOptions.order: fifo (the lab applies objects in the listed order)`);
   if ((k.labels ?? []).some((l) => l.includeSelectors || l.includeTemplates)) throw new LabError(`manifests/${folder}: labels with includeSelectors/includeTemplates are not supported`);
-  const objs = (k.resources ?? []).flatMap((r) => loadFile(path.join(folder, r), root));
+  const objs = (k.resources ?? []).flatMap((r) => (isDir(path.join(root, folder, r)) ? loadManifests(path.join(folder, r), opts) : loadFile(path.join(folder, r), root)));
   for (const g of k.secretGenerator ?? []) objs.push(generatedSecret(path.join(root, folder), g, opts.secretValues?.[g.name]));
+  for (const d of deletions(folder, k)) {
+    const at = objs.findIndex((o) => o.kind === d.kind && o.metadata?.name === d.name && (d.namespace === undefined || o.metadata?.namespace === d.namespace));
+    if (at < 0) throw new LabError(`manifests/${folder}/kustomization.yaml deletes ${d.kind} ${d.name}, which its resources do not have`);
+    objs.splice(at, 1);
+  }
   const labels = Object.assign({}, ...(k.labels ?? []).map((l) => l.pairs)) as Record<string, string>;
   return objs.map((o) => (Object.keys(labels).length ? { ...o, metadata: { ...o.metadata, labels: { ...o.metadata?.labels, ...labels } } } : o));
 }
