@@ -7,7 +7,8 @@
 //
 //   npx tsx bench/footprint.ts [--workers 4]
 import { PROFILES, PROFILE_NEEDS } from '../lab/config-keys.ts';
-import { labFootprint } from '../lab/footprint/lab-footprint.ts';
+import { gitopsParts, labFootprint } from '../lab/footprint/lab-footprint.ts';
+import { add, zero } from '../lab/footprint/pods.ts';
 import { GiB, MiB } from '../lab/footprint/quantity.ts';
 
 const arg = process.argv.indexOf('--workers');
@@ -30,3 +31,11 @@ for (const profile of PROFILES) {
     console.log(`  goal (full): ≤ ${GOAL.cpu} CPU and ≤ ${GOAL.memGiB} GiB requested — ${ok ? 'met' : 'NOT met'}`);
   }
 }
+
+// LAB_GITOPS=argocd (off by default): added to whichever profile runs.
+const gitops = gitopsParts(workers);
+const extra = gitops.map((p) => p.footprint).reduce(add, zero());
+console.log('\nLAB_GITOPS=argocd adds (to any profile)');
+for (const p of gitops) console.log(`  ${p.component.padEnd(18)} ${String(p.pods).padStart(4)}  ${cpu(p.footprint.cpuRequest).padStart(9)}  ${mem(p.footprint.memRequest).padStart(9)}  ${mem(p.footprint.memLimit).padStart(9)}`);
+console.log(`  ${'total'.padEnd(18)} ${String(gitops.reduce((n, p) => n + p.pods, 0)).padStart(4)}  ${cpu(extra.cpuRequest).padStart(9)}  ${mem(extra.memRequest).padStart(9)}  ${mem(extra.memLimit).padStart(9)}`);
+if (extra.unbounded.length) console.log(`  containers without a memory limit: ${extra.unbounded.join(', ')}`);

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import type { LabConfig } from './config.ts';
-import { PROFILE_NEEDS } from './config-keys.ts';
+import { GITOPS_NEEDS, PROFILE_NEEDS } from './config-keys.ts';
 import { acceptedMemoryMiB } from './footprint/needs.ts';
 import type { Runner } from './run.ts';
 import { dataDirProblem } from './data-dir.ts';
@@ -98,18 +98,21 @@ function engineChecks(cfg: LabConfig, info: EngineInfo | { error: string }): Che
   if ('error' in info) {
     return [{ name: 'container engine', status: 'fail', message: info.error, fix: 'install and start Docker (or Podman), then check with: docker info' }];
   }
-  const need = PROFILE_NEEDS[cfg.profile];
+  const gitops = cfg.gitops === 'argocd';
+  const need = gitops ? GITOPS_NEEDS[cfg.profile] : PROFILE_NEEDS[cfg.profile];
+  const what = `profile ${cfg.profile}${gitops ? ' with LAB_GITOPS=argocd' : ''}`;
+  const smaller = gitops ? 'or set LAB_PROFILE=minimal or LAB_GITOPS=off' : 'or set LAB_PROFILE=minimal';
   const memMiB = Math.floor(info.memoryBytes / 1024 / 1024);
   const res: CheckOutcome[] = [{ name: 'container engine', status: 'ok', message: `${info.name} is running` }];
   res.push(
     info.cpus >= need.cpus
-      ? { name: 'engine CPUs', status: 'ok', message: `${info.cpus} CPUs (profile ${cfg.profile} needs ${need.cpus})` }
-      : { name: 'engine CPUs', status: 'fail', message: `${info.name} has ${info.cpus} CPUs; profile ${cfg.profile} needs ${need.cpus}`, fix: `give ${info.name} more CPUs, or set LAB_PROFILE=minimal` },
+      ? { name: 'engine CPUs', status: 'ok', message: `${info.cpus} CPUs (${what} needs ${need.cpus})` }
+      : { name: 'engine CPUs', status: 'fail', message: `${info.name} has ${info.cpus} CPUs; ${what} needs ${need.cpus}`, fix: `give ${info.name} more CPUs, ${smaller}` },
   );
   res.push(
     memMiB >= acceptedMemoryMiB(need.memoryMiB)
-      ? { name: 'engine memory', status: 'ok', message: `${memMiB} MiB (profile ${cfg.profile} needs a ${need.memoryMiB / 1024} GiB engine)` }
-      : { name: 'engine memory', status: 'fail', message: `${info.name} has ${memMiB} MiB; profile ${cfg.profile} needs ${need.memoryMiB} MiB (a ${need.memoryMiB / 1024} GiB engine reports ≥ ${acceptedMemoryMiB(need.memoryMiB)} MiB)`, fix: `give ${info.name} ${need.memoryMiB / 1024} GiB or more, or set LAB_PROFILE=minimal` },
+      ? { name: 'engine memory', status: 'ok', message: `${memMiB} MiB (${what} needs a ${need.memoryMiB / 1024} GiB engine)` }
+      : { name: 'engine memory', status: 'fail', message: `${info.name} has ${memMiB} MiB; ${what} needs ${need.memoryMiB} MiB (a ${need.memoryMiB / 1024} GiB engine reports ≥ ${acceptedMemoryMiB(need.memoryMiB)} MiB)`, fix: `give ${info.name} ${need.memoryMiB / 1024} GiB or more, ${smaller}` },
   );
   return res;
 }

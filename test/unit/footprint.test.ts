@@ -9,11 +9,12 @@ import path from 'node:path';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import { loadContract } from '../../lab/charts/contract.ts';
-import { PROFILES, PROFILE_NEEDS } from '../../lab/config-keys.ts';
+import { GITOPS_NEEDS, PROFILES, PROFILE_NEEDS } from '../../lab/config-keys.ts';
 import { chartPodSets } from '../../lab/footprint/chart-workloads.ts';
-import { labFootprint, sampleManifests } from '../../lab/footprint/lab-footprint.ts';
+import { gitopsParts, labFootprint, sampleManifests } from '../../lab/footprint/lab-footprint.ts';
 import { DEMO_SIDECAR, injectedNamespaces, istioPodSets, podSetsOf } from '../../lab/footprint/lab-workloads.ts';
 import { acceptedMemoryMiB, needsFor } from '../../lab/footprint/needs.ts';
+
 import { profileFootprint } from '../../lab/footprint/profile.ts';
 import { podFootprint } from '../../lab/footprint/pods.ts';
 import { GiB, MiB, parseQuantity } from '../../lab/footprint/quantity.ts';
@@ -83,7 +84,11 @@ test("PROFILE_NEEDS is what the footprint derives (so preflight's figures follow
   for (const p of PROFILES) {
     const { components: _c, ...need } = PROFILE_NEEDS[p];
     t.deepEqual(need, needsFor(labFootprint(p)), `${p}: update PROFILE_NEEDS in lab/config-keys.ts (npx tsx bench/footprint.ts prints the figures)`);
+    t.deepEqual(GITOPS_NEEDS[p], needsFor(labFootprint(p, 4, { gitops: true })), `${p} with LAB_GITOPS=argocd: update GITOPS_NEEDS in lab/config-keys.ts`);
   }
+  const gitops = gitopsParts().map((x) => x.component);
+  t.deepEqual(gitops, ['argocd', 'git-server']);
+  t.true(GITOPS_NEEDS.full.memoryMiB > PROFILE_NEEDS.full.memoryMiB, 'Argo CD is not free: full needs a bigger engine with it');
   t.is(acceptedMemoryMiB(8192), 7618);
 });
 

@@ -57,6 +57,15 @@ test('an engine set to the profile\'s size passes although it reports a little l
   t.deepEqual(f.map((x) => x.name), ['engine memory']);
 });
 
+test('with LAB_GITOPS=argocd the engine must also hold Argo CD: an 8 GiB engine is enough for full alone, not with it', async (t) => {
+  const engine = probes({ engine: async () => ({ name: 'docker', cpus: 4, memoryBytes: 7.75 * GiB }) });
+  t.deepEqual(await failures(engine, { LAB_PROFILE: 'full' }), []);
+  const f = await failures(engine, { LAB_PROFILE: 'full', LAB_GITOPS: 'argocd' });
+  t.deepEqual(f.map((x) => x.name), ['engine memory']);
+  t.regex(f[0].message, /profile full with LAB_GITOPS=argocd needs 9216 MiB/);
+  t.regex(f[0].fix!, /LAB_GITOPS=off/);
+});
+
 test('inotify limits below what Loki/Alloy need print the sysctl fix', async (t) => {
   const f = await failures(probes({ sysctl: async (k) => (k.endsWith('watches') ? 8192 : 128) }));
   t.deepEqual(f.map((x) => x.fix), ['sudo sysctl -w fs.inotify.max_user_watches=524288 (persist it in /etc/sysctl.d/99-lab.conf)', 'sudo sysctl -w fs.inotify.max_user_instances=512 (persist it in /etc/sysctl.d/99-lab.conf)']);
