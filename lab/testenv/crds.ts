@@ -24,6 +24,12 @@ export interface CrdSource {
   files?: string[];
 }
 
+/** Argo CD's module, for its Application and AppProject CRDs only (nothing of it is built: its
+ * controllers do not build from the Go proxy here, docs/argo-cd-facts.md). The version is the chart's
+ * appVersion (CHARTS['argo-cd']). Kept out of TESTENV: the CRDs are copied per group on first use,
+ * so adding them needs no rebuild of the control plane. */
+export const ARGO_CD_MODULE = { module: 'github.com/argoproj/argo-cd/v3', version: 'v3.4.4' } as const;
+
 export const CRD_SOURCES: CrdSource[] = [
   {
     // Prometheus, PodMonitor, ServiceMonitor, PrometheusRule, … as kube-prometheus-stack installs them.
@@ -39,6 +45,14 @@ export const CRD_SOURCES: CrdSource[] = [
     version: TESTENV.flagger,
     dir: 'artifacts/flagger',
     files: ['crd.yaml'],
+  },
+  {
+    // Application and AppProject (not ApplicationSet: the lab makes none), as the argo-cd chart installs them.
+    group: 'argoproj.io',
+    module: ARGO_CD_MODULE.module,
+    version: ARGO_CD_MODULE.version,
+    dir: 'manifests/crds',
+    files: ['application-crd.yaml', 'appproject-crd.yaml'],
   },
 ];
 
