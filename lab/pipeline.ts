@@ -8,13 +8,19 @@ import { meshMonitorsStep } from './steps/mesh-monitors.ts';
 import { observabilityStep } from './steps/observability.ts';
 import { alloyStep, jaegerStep, kialiStep, lokiStep, prometheusStackStep } from './steps/observability-releases.ts';
 import { flaggerLoadtesterStep, flaggerStep } from './steps/flagger-releases.ts';
+import { gitopsStep } from './steps/gitops.ts';
+import { argocdStep } from './steps/gitops-releases.ts';
 import { preflightStep } from './steps/preflight.ts';
 import { samplesStep } from './steps/samples.ts';
 import { storageStep } from './steps/storage.ts';
 import type { Step } from './steps/types.ts';
 
 export const PIPELINE: Step[] = [
-  preflightStep, clusterStep, nodeGroupsStep, storageStep, istioStep, samplesStep,
+  preflightStep, clusterStep, nodeGroupsStep, storageStep, istioStep,
+  // GitOps mode (LAB_GITOPS=argocd, seed 002): Argo CD, then its git server and app-of-apps root;
+  // the samples step then waits for Argo CD to roll the samples out instead of applying them.
+  argocdStep, gitopsStep,
+  samplesStep,
   // The observability stack (which releases: LAB_PROFILE, lab/observability/profiles.ts).
   observabilityStep, prometheusStackStep, meshMonitorsStep, jaegerStep, lokiStep, alloyStep, kialiStep,
   // Progressive delivery (seed 001): Flagger reads Istio's metrics in that Prometheus.

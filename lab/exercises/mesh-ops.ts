@@ -8,11 +8,14 @@ import { parseTargetUrl } from '../checks/http-load.ts';
 import { isRolledOut } from '../conditions.ts';
 import type { LabContext } from '../context.ts';
 import { LabError } from '../errors.ts';
+import { GITOPS_APP_ORDER } from '../gitops/applications.ts';
+import { GitopsPusher } from '../gitops/pusher.ts';
+import { gitopsRepo } from '../gitops/repo.ts';
 import { ISTIO_NAMESPACE } from '../istio/operator.ts';
 import { ENDPOINTS } from '../observability/endpoints.ts';
 import { mustRun } from '../run.ts';
 import { NFS_MOUNT_PATH } from '../providers/kind-config.ts';
-import type { DiagnosticEntry, DiagnosticRequest, HostPath, MeshOps } from './mesh-ops-types.ts';
+import type { DiagnosticEntry, DiagnosticRequest, GitopsOps, HostPath, MeshOps } from './mesh-ops-types.ts';
 import { ForwardSet, startForward, type Forward } from './service-forward.ts';
 
 const GATEWAY_SELECTOR = 'istio=ingressgateway';
@@ -57,6 +60,16 @@ export interface MeshOpsOptions {
   /** Offer MeshOps.relaunch (`lab down` + `lab up` with this context). Default true. */
   relaunch?: boolean;
   start?: (argv: string[]) => Promise<Forward>;
+}
+
+/** LAB_GITOPS=argocd: commits to the lab's repository in scratch clones; Argo CD's Applications through the lab's client. */
+function gitopsOps(ctx: LabContext): GitopsOps | undefined {
+  if (ctx.cfg.gitops !== 'argocd') return undefined;
+  return {
+    repo: new GitopsPusher(gitopsRepo(ctx.cfg).gitDir, ctx.run),
+    applications: { get: (ref) => ctx.kube().get(ref), mergePatch: (ref, patch) => ctx.kube().mergePatch(ref, patch) },
+    order: GITOPS_APP_ORDER,
+  };
 }
 
 export function createMeshOps(ctx: LabContext, opts: MeshOpsOptions = {}): MeshOps {
@@ -125,6 +138,7 @@ export function createMeshOps(ctx: LabContext, opts: MeshOpsOptions = {}): MeshO
     },
     close: () => forwards.close().catch(() => undefined),
     hostPathOf: (nodePath) => hostPathOn(ctx, nodePath),
+    gitops: gitopsOps(ctx),
     // In this process with this context (the settings and flags of the run); the summary of `up`
     // goes to stderr so stdout keeps only the exercise's report. Loaded when used: it is the whole pipeline.
     relaunch: opts.relaunch === false ? undefined : {

@@ -9,6 +9,9 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import type { LabConfig } from '../config.ts';
 import { notReady, waitDeploymentAvailable, waitJobComplete } from '../conditions.ts';
 import type { LabContext } from '../context.ts';
+import { applicationsNotDone, waitApplications } from '../gitops/app-status.ts';
+import { SAMPLE_APPS } from '../gitops/applications.ts';
+import { GitopsGit, gitopsRepo } from '../gitops/repo.ts';
 import { driftOf } from '../objects.ts';
 import { PROJECT_ROOT } from '../project-root.ts';
 import { emptyFromInside } from '../purge.ts';
@@ -100,6 +103,14 @@ export async function sampleDrift(ctx: LabContext, name: SampleName): Promise<st
   return [...drift, ...(await notReady(ctx.kube(), objs))];
 }
 
+/** In GitOps mode Argo CD applies the samples from git; `up` waits for it (≤ 15 min: a first sync
+ * pulls every sample image). On a provider where no pod runs (sim) no Argo CD syncs, so the lab
+ * applies them itself, and says so. */
+export const APPS_TIMEOUT_MS = 900_000;
+const byArgo = (ctx: LabContext) => ctx.cfg.gitops === 'argocd' && ctx.provider.capabilities.dataPlane;
+const sampleApps = () => SAMPLES.map((s) => SAMPLE_APPS[s]);
+const gitopsHead = (ctx: LabContext) => new GitopsGit(gitopsRepo(ctx.cfg), ctx.run).head();
+
 export const samplesStep: Step = {
   name: 'samples',
   title: 'Sample apps: sock-shop and eng_app',
@@ -107,16 +118,30 @@ export const samplesStep: Step = {
   enabled: () => true,
   async check(ctx) {
     if (!existsSync(engAppEnvFile(ctx.cfg))) return { done: false, detail: 'eng-app.env not created yet' };
+    if (byArgo(ctx)) {
+      const left = await applicationsNotDone(ctx.kube(), sampleApps(), await gitopsHead(ctx));
+      return { done: left.length === 0, detail: left.join('\n') };
+    }
     const drift = [...(await sampleDrift(ctx, 'sock-shop')), ...(await sampleDrift(ctx, 'eng-app'))];
     return { done: drift.length === 0, detail: drift.join('\n') };
   },
   async apply(ctx) {
+    if (byArgo(ctx)) {
+      ctx.log.info(`waiting for Argo CD to roll out ${sampleApps().join(', ')} from git (≤ ${APPS_TIMEOUT_MS / 60_000} min)`);
+      await waitApplications(ctx.kube(), sampleApps(), await gitopsHead(ctx), { timeoutMs: APPS_TIMEOUT_MS, pollMs: 3_000 });
+      return;
+    }
+    if (ctx.cfg.gitops === 'argocd') ctx.log.info(`no Argo CD controller runs on ${ctx.provider.name}, so the lab applies the samples itself`);
     for (const name of SAMPLES) await seedSample(ctx, name);
   },
-  plan: () => [
-    'apply sock-shop (namespace sock-shop, 15 Deployments incl. front-end v2, Gateway/VirtualService/DestinationRule)',
-    'apply eng_app (namespace eng-app, Secret from eng-app.env, MySQL 5.7.29 on eng-app-pvc, app on eng-app-data-pvc, db-init Job)',
-    'wait until every Deployment is Available and the db-init Job has completed',
-  ],
+  plan: (ctx) =>
+    byArgo(ctx)
+      ? [`Argo CD applies the samples from git (Applications ${sampleApps().join(', ')}); wait ≤ ${APPS_TIMEOUT_MS / 60_000} min until each is Synced at the repository's HEAD and Healthy, naming any that is not`]
+      : [
+          ...(ctx.cfg.gitops === 'argocd' ? [`no Argo CD controller runs on ${ctx.provider.name}: the lab applies the samples itself`] : []),
+          'apply sock-shop (namespace sock-shop, 15 Deployments incl. front-end v2, Gateway/VirtualService/DestinationRule)',
+          'apply eng_app (namespace eng-app, Secret from eng-app.env, MySQL 5.7.29 on eng-app-pvc, app on eng-app-data-pvc, db-init Job)',
+          'wait until every Deployment is Available and the db-init Job has completed',
+        ],
   render: (ctx) => ({ 'sock-shop': sampleObjects(ctx, 'sock-shop', 'example'), 'eng-app': sampleObjects(ctx, 'eng-app', 'example') }),
 };

@@ -15,7 +15,9 @@ function lab(args: string[], env: Record<string, string> = {}, cwd = tempDir()) 
 test('plan for kind prints every step and the full kind config, exit 0', (t) => {
   const r = lab(['plan']);
   t.is(r.code, 0, r.err);
-  for (const step of ['1. preflight', '2. cluster', '3. node-groups', '4. storage', '5. istio', '6. samples']) t.true(r.out.includes(step), step);
+  for (const step of ['1. preflight', '2. cluster', '3. node-groups', '4. storage', '5. istio', '6. argocd', '7. gitops', '8. samples']) t.true(r.out.includes(step), step);
+  t.regex(r.out, /6\. argocd — .*\[not with LAB_GITOPS=off; installed with LAB_GITOPS=argocd\]/);
+  t.regex(r.out, /7\. gitops — .*\[LAB_GITOPS=off; set LAB_GITOPS=argocd for the GitOps mode\]/);
   t.regex(r.out, /kind create cluster --name lab --config/);
   t.regex(r.out, /listenAddress: 127\.0\.0\.1/);
   t.regex(r.out, /node\.kubernetes\.io\/nodegroup: ingress/);

@@ -11,6 +11,7 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import { EXERCISES } from '../../lab/exercises/index.ts';
 import { routesOf, VERSION_HEADER } from '../../lab/exercises/front-end-mesh.ts';
+import { GITOPS_FOLDERS } from '../../lab/gitops/applications.ts';
 import { istioOperator } from '../../lab/istio/operator.ts';
 import { loadManifests, MANIFESTS_DIR, parseKustomizeEnv } from '../../lab/manifests.ts';
 import { INGRESS_NODEPORTS } from '../../lab/providers/kind-config.ts';
@@ -41,13 +42,19 @@ const folders = (readdirSync(MANIFESTS_DIR, { recursive: true }) as string[])
 const defaults = render({});
 const nfs = render({ LAB_STORAGE: 'nfs' });
 const full = render({ LAB_PROFILE: 'full' });
+const gitopsMode = render({ LAB_GITOPS: 'argocd' });
 /** Folders the default settings do not apply, and the settings that do. */
-const RENDERED_WITH: Record<string, string> = { 'storage/nfs': nfs, 'observability/grafana-loki': full };
+const RENDERED_WITH: Record<string, string> = {
+  'storage/nfs': nfs,
+  'observability/grafana-loki': full,
+  ...Object.fromEntries(Object.values(GITOPS_FOLDERS).map((f) => [f, gitopsMode])),
+};
 
 test('there is a kustomize folder for every part the lab applies', (t) => {
   t.deepEqual(folders, [
     'eng-app',
     ...EXERCISES.flatMap((e) => Object.keys(e.manifests()).map((p) => `exercises/${e.name}/${p}`)).sort(),
+    ...Object.values(GITOPS_FOLDERS),
     'istio', 'observability/grafana', 'observability/grafana-loki', 'observability/monitors', 'sock-shop', 'storage/hostpath', 'storage/nfs',
   ].sort());
 });
@@ -77,6 +84,22 @@ test('the loader refuses a kustomization feature it does not implement, and an o
   t.throws(() => loadManifests('istio', { root }), { message: /uses namePrefix, which the lab's loader does not implement/ });
   writeFileSync(k, text.replace('order: fifo', 'order: legacy'));
   t.throws(() => loadManifests('istio', { root }), { message: /must set sortOptions\.order: fifo/ });
+});
+
+test("the loader's patches: an inline `$patch: delete` removes that object; any other patch, or one that deletes nothing, is refused", (t) => {
+  const root = tempDir('lab-manifests-');
+  cpSync(path.join(MANIFESTS_DIR, 'eng-app'), path.join(root, 'eng-app'), { recursive: true });
+  cpSync(path.join(MANIFESTS_DIR, 'gitops', 'overlays'), path.join(root, 'gitops', 'overlays'), { recursive: true });
+  const folder = GITOPS_FOLDERS.engAppOverlay;
+  const base = loadManifests('eng-app', { root });
+  const overlay = loadManifests(folder, { root });
+  t.deepEqual(overlay, base.filter((o) => o.kind !== 'Secret'), 'the base without its Secret, in the base order');
+  const k = path.join(root, folder, 'kustomization.yaml');
+  const text = readFileSync(k, 'utf8');
+  writeFileSync(k, text.replace('name: eng-app-secret', 'name: no-such-secret'));
+  t.throws(() => loadManifests(folder, { root }), { message: /deletes Secret no-such-secret, which its resources do not have/ });
+  writeFileSync(k, text.replace('$patch: delete', '$patch: replace'));
+  t.throws(() => loadManifests(folder, { root }), { message: /patch 1 is not an inline `\$patch: delete`/ });
 });
 
 test("kustomize's env-file rule: comments and blanks skipped, split at the first =, values as written", (t) => {
