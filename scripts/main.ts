@@ -5,6 +5,7 @@ import { LabError, UsageError, exitCodeFor } from '../lab/errors.ts';
 import { configOptions } from './options.ts';
 import { logsCommand, seedCommand, shellCommand } from './commands/apps.ts';
 import { chartsCommand } from './commands/charts.ts';
+import { gitopsCommand } from './commands/gitops.ts';
 import { checkCommand } from './commands/check.ts';
 import { exerciseCommand } from './commands/exercise.ts';
 import { pfCommand } from './commands/pf.ts';
@@ -33,6 +34,7 @@ export function buildCli(args: string[]): Argv {
       .command(exerciseCommand)
       .command(pfCommand)
       .command(chartsCommand)
+      .command(gitopsCommand)
       .option('verbose', { type: 'boolean', default: false, describe: 'Show commands run, debug lines and error stacks' })
       .example('$0 up', 'create the kind cluster and install everything (make lab-up)')
       .example('$0 plan --provider minikube', 'show every step and command for minikube, run nothing')
