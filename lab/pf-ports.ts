@@ -16,6 +16,8 @@ export const PF_DEFAULT_PORTS = {
   alertmanager: 9093,
   kiali: 20001,
   jaeger: 16686,
+  // Seed 002 forwards Argo CD to 8080, which is the ingress's LAB_HTTP_PORT here.
+  argocd: 8081,
 } as const satisfies Record<string, number | undefined>;
 
 export type PfTargetName = keyof typeof PF_DEFAULT_PORTS;

@@ -8,6 +8,7 @@ import { LabError, UsageError } from './errors.ts';
 import { kubectlSpawner } from './forward-spawn.ts';
 import { type ForwardSpawner, type SupervisorClock, realClock, superviseAll } from './forward-supervisor.ts';
 import { PF_PORTS_KEY, pfLocalPort } from './pf-ports.ts';
+import { GITOPS_RELEASES } from './observability/profiles.ts';
 import { FORWARD_TARGETS, type ForwardTarget, installedBy, kialiLinkNote, profilesInstalling, targetLine } from './ui-targets.ts';
 
 export { FORWARD_TARGETS, type ForwardTarget, uiLines } from './ui-targets.ts';
@@ -24,8 +25,8 @@ async function serviceExists(ctx: LabContext, t: ForwardTarget): Promise<boolean
 }
 
 function whyMissing(ctx: LabContext, t: ForwardTarget): string {
-  const profile = `LAB_PROFILE=${ctx.cfg.profile}`;
-  return installedBy(ctx.cfg, t) ? `${profile} installs it but the Service is missing: is the lab up? (make lab-up)` : `not installed with ${profile}`;
+  const setting = t.release && GITOPS_RELEASES.includes(t.release) ? `LAB_GITOPS=${ctx.cfg.gitops}` : `LAB_PROFILE=${ctx.cfg.profile}`;
+  return installedBy(ctx.cfg, t) ? `${setting} installs it but the Service is missing: is the lab up? (make lab-up)` : `not installed with ${setting}`;
 }
 
 /** Which targets to forward: the named ones, or every one whose Service exists (the others are

@@ -5,10 +5,12 @@
 // Passwords are printed only when `showSecrets` (the caller passes "stdout is a terminal"): output
 // redirected to a file or a CI log says where the password is instead.
 import { existsSync } from 'node:fs';
+import path from 'node:path';
 import type { LabConfig } from './config.ts';
+import { argocdAdminFile, readArgocdAdmin } from './gitops/argocd-admin.ts';
 import { ENDPOINTS, RELEASES, type Endpoint } from './observability/endpoints.ts';
 import { GRAFANA_ADMIN_FILE, readGrafanaAdmin } from './observability/grafana-admin.ts';
-import { installs, profilesWith, type ReleaseKey } from './observability/profiles.ts';
+import { GITOPS_RELEASES, installs, profilesWith, type ReleaseKey } from './observability/profiles.ts';
 import { PF_DEFAULT_PORTS, PF_PORTS_KEY, pfLocalPort, type PfTargetName } from './pf-ports.ts';
 import { readEngAppEnv } from './samples/eng-app-secret.ts';
 import { engAppEnvFile } from './steps/samples.ts';
@@ -40,6 +42,13 @@ function grafanaLogin(cfg: LabConfig): Login {
   return admin ? { kind: 'password', user: admin.user, password: admin.password, file: GRAFANA_ADMIN_FILE } : { kind: 'not yet', file: GRAFANA_ADMIN_FILE };
 }
 
+/** Argo CD's admin, as `lab up` read it from argocd-initial-admin-secret. */
+function argocdLogin(cfg: LabConfig): Login {
+  const admin = readArgocdAdmin(cfg.stateDir);
+  const file = path.relative(cfg.root, argocdAdminFile(cfg.stateDir));
+  return admin ? { kind: 'password', user: admin.user, password: admin.password, file } : { kind: 'not yet', file };
+}
+
 /** eng_app's first user, created by its db-init Job from eng-app.env. */
 function engAppLogin(cfg: LabConfig): Login {
   const file = engAppEnvFile(cfg);
@@ -61,6 +70,7 @@ export const FORWARD_TARGETS: ForwardTarget[] = [
   ui('alertmanager', ENDPOINTS.alertmanager, 'prometheusStack', 'alerts from Prometheus rules', () => ({ kind: 'none' })),
   ui('kiali', ENDPOINTS.kiali, 'kiali', 'mesh graph, traffic split, Istio config validation', () => ({ kind: 'anonymous' })),
   ui('jaeger', ENDPOINTS.jaegerQuery, 'jaeger', 'traces of requests through the gateway and the samples', () => ({ kind: 'none' })),
+  ui('argocd', ENDPOINTS.argocdServer, 'argocd', 'Argo CD: the app-of-apps tree, each Application\'s sync and health', argocdLogin),
 ];
 
 export function findForwardTarget(name: string): ForwardTarget | undefined {
@@ -71,6 +81,7 @@ export const installedBy = (cfg: LabConfig, t: ForwardTarget) => t.release === u
 
 /** "LAB_PROFILE=standard or full", for a target the current profile does not install. */
 export function profilesInstalling(t: ForwardTarget): string {
+  if (t.release && GITOPS_RELEASES.includes(t.release)) return 'LAB_GITOPS=argocd';
   return t.release ? profilesWith(t.release).map((p) => `LAB_PROFILE=${p}`).join(' or ') : 'every profile';
 }
 

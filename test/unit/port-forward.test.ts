@@ -75,6 +75,7 @@ test('no names: targets whose Service is absent are skipped in one line saying w
   const chosen = await chooseTargets(ctx, []);
   t.deepEqual(chosen.map((x) => x.name), ['front-end', 'eng-app']);
   t.true(lines.includes('not forwarded: grafana, prometheus, alertmanager, kiali, jaeger — not installed with LAB_PROFILE=minimal'), lines.join('\n'));
+  t.true(lines.includes('not forwarded: argocd — not installed with LAB_GITOPS=off'), lines.join('\n'));
   t.true(lines.some((l) => /^ingress: already on http:\/\/127\.0\.0\.1:8080 \(kind maps it\)/.test(l)));
 });
 
