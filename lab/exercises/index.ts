@@ -10,10 +10,11 @@ import { observability } from './observability.ts';
 import { persistence } from './persistence.ts';
 import { retriesTimeouts } from './retries-timeouts.ts';
 import { scheduling } from './scheduling.ts';
+import { gitops } from './gitops.ts';
 import { trafficSplit } from './traffic-split.ts';
 import type { AnyExercise } from './types.ts';
 
-export const EXERCISES: AnyExercise[] = [trafficSplit, circuitBreaker, blueGreen, observability, canary, faultInjection, retriesTimeouts, mtls, scheduling, persistence];
+export const EXERCISES: AnyExercise[] = [trafficSplit, circuitBreaker, blueGreen, observability, canary, faultInjection, retriesTimeouts, mtls, scheduling, persistence, gitops];
 
 /** The named exercise, or a UsageError (exit 2) listing the valid names. */
 export function findExercise(name: string, all: AnyExercise[] = EXERCISES): AnyExercise {

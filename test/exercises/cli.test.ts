@@ -13,7 +13,7 @@ function lab(args: string[], env: Record<string, string> = {}, cwd = tempDir('la
 }
 
 /** Every exercise, in the order --list shows them. */
-const NAMES = ['traffic-split', 'circuit-breaker', 'blue-green', 'observability', 'canary', 'fault-injection', 'retries-timeouts', 'mtls', 'scheduling', 'persistence'];
+const NAMES = ['traffic-split', 'circuit-breaker', 'blue-green', 'observability', 'canary', 'fault-injection', 'retries-timeouts', 'mtls', 'scheduling', 'persistence', 'gitops'];
 
 test('--list: every exercise with its summary and what it needs, exit 0', (t) => {
   const r = lab(['--list']);
@@ -27,6 +27,7 @@ test('--list: every exercise with its summary and what it needs, exit 0', (t) =>
   t.regex(lines[8], /^canary +sock-shop front-end under Flagger: a healthy change promoted in steps of 10 to 50 within 180 s/);
   t.regex(lines[6], /^observability +44 marked requests through the gateway: access-log lines in Loki, traces in Jaeger/);
   t.regex(lines[0], /80:20 between v1 and v2/);
+  t.regex(lines.at(-1)!, /^\s+needs: argocd, gitops, samples$/);
 });
 
 test('an unknown exercise: exit 2 with the valid names', (t) => {

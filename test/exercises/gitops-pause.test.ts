@@ -10,7 +10,7 @@ import { ArgoMesh, ORDER } from './fake-argocd.ts';
 import { fakeExercise } from './fake-exercise.ts';
 import { VirtualClock } from './virtual-clock.ts';
 
-async function withMesh<T>(fn: (mesh: ArgoMesh) => Promise<T>, fault?: 'patch-fails'): Promise<T> {
+async function withMesh<T>(fn: (mesh: ArgoMesh) => Promise<T>, fault?: 'patch-fails' | 'ignores-pause'): Promise<T> {
   const mesh = await new ArgoMesh(new VirtualClock(), fault).start();
   try {
     return await fn(mesh);
@@ -82,4 +82,24 @@ test('the gitops exercise is not paused (it works through Argo CD)', async (t) =
     t.is(r.status, 'pass');
     t.false(mesh.patches.some((p) => p.includes('enabled')));
   });
+});
+
+/** An exercise that scales front-end by hand in act and, after Argo CD's self-heal delay has passed
+ * many times over, reads the replicas back: what the pause must protect. */
+async function handChangeAfterWait(mesh: ArgoMesh): Promise<number | undefined> {
+  const ex = fakeExercise({}, []);
+  let seen: number | undefined;
+  ex.act = async (x) => {
+    await x.ops.command('kubectl', ['scale', '-n', 'sock-shop', 'deployment/front-end', '--replicas=5']);
+    for (let i = 0; i < 30; i++) await mesh.runClock().sleep(1_000); // 30 s in steps, as a poll would
+    seen = ((await x.ops.get({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'sock-shop', name: 'front-end' })) as { spec: { replicas: number } }).spec.replicas;
+    return { value: 42 };
+  };
+  await runExercise({ exercise: ex, ...opts(mesh) });
+  return seen;
+}
+
+test("while paused, a hand change to sock-shop survives self-heal's delay; an Argo CD that syncs anyway (ignores the pause) puts it back, and the check sees that", async (t) => {
+  t.is(await withMesh(handChangeAfterWait), 5, 'kept while automated sync is paused');
+  t.not(await withMesh(handChangeAfterWait, 'ignores-pause'), 5, 'reverted by a controller that ignores the pause');
 });

@@ -24,6 +24,8 @@ const SETTINGS: Array<Record<string, string>> = [
   { LAB_PROVIDER: 'minikube' },
   // Loki and Alloy are installed with the full profile only; their images come from the chart contract.
   { LAB_PROFILE: 'full' },
+  // Argo CD (its chart's images) and the lab's git server, in GitOps mode only.
+  { LAB_GITOPS: 'argocd' },
 ];
 
 async function everyImage(): Promise<string[]> {

@@ -12,7 +12,7 @@ import { REPO, tempDir } from '../helpers.ts';
 
 const FILE = path.join(REPO, '.github', 'workflows', 'e2e-kind.yml');
 type Step = { name?: string; run?: string; uses?: string; with?: Record<string, unknown>; if?: string };
-type Job = { 'runs-on': string; steps: Step[] };
+type Job = { 'runs-on': string; steps: Step[]; env?: Record<string, string> };
 const wf = parse(readFileSync(FILE, 'utf8')) as { jobs: Record<string, Job>; on: Record<string, unknown> };
 
 test('actionlint accepts the workflow', async (t) => {
@@ -36,6 +36,11 @@ function find(steps: Step[], from: number, re: RegExp): number {
   return steps.findIndex((s, k) => k >= from && re.test([s.run?.trim(), s.uses].filter(Boolean).join('\n')));
 }
 
+test('one kind job runs the GitOps mode (with the gitops exercise), the other the plain mode', (t) => {
+  t.deepEqual([wf.jobs['e2e-kind'].env?.LAB_GITOPS, wf.jobs['e2e-kind-arm64'].env?.LAB_GITOPS], ['argocd', undefined]);
+  t.regex(wf.jobs['e2e-kind'].steps.find((s) => /for ex in/.test(s.run ?? ''))!.run!, / gitops; do/);
+});
+
 for (const [job, runner] of [['e2e-kind', 'ubuntu-24.04'], ['e2e-kind-arm64', 'ubuntu-24.04-arm']] as const) {
   test(`${job}: on ${runner}, inotify raised, lab-up twice (nothing changed), every exercise with --junit, uploaded`, (t) => {
     const j = wf.jobs[job];
@@ -54,7 +59,10 @@ for (const [job, runner] of [['e2e-kind', 'ubuntu-24.04'], ['e2e-kind-arm64', 'u
       at = i + 1;
     }
     const loop = j.steps.find((s) => /for ex in/.test(s.run ?? ''))!.run!;
-    t.deepEqual(/for ex in (.*); do/.exec(loop)![1].split(' '), EXERCISES.map((e) => e.name), 'every exercise the lab has');
+    // The gitops exercise needs the GitOps mode: it runs in the job that sets LAB_GITOPS=argocd.
+    const gitopsMode = j.env?.LAB_GITOPS === 'argocd';
+    const expected = EXERCISES.map((e) => e.name).filter((n) => n !== 'gitops' || gitopsMode);
+    t.deepEqual(/for ex in (.*); do/.exec(loop)![1].split(' '), expected, 'every exercise the lab has (in this mode)');
     const upload = j.steps.find((s) => s.uses?.startsWith('actions/upload-artifact@'))!;
     t.is(upload.if, 'always()', 'reports are uploaded even when an exercise failed');
     t.is(upload.with?.path, 'reports/');
