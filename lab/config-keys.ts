@@ -39,7 +39,7 @@ export const KEYS: KeySpec[] = [
   { key: 'LAB_CPUS', flag: 'cpus', def: '4', help: 'CPUs for the minikube VM/container' },
   { key: 'LAB_MEMORY', flag: 'memory', def: '12g', help: 'Memory for the minikube VM/container (e.g. 12g, 12288m, 12288)' },
   { key: 'LAB_FRONTEND_V2_IMAGE', flag: 'frontend-v2-image', help: "Image of sock-shop's front-end v2 (default: v1's, see manifests/sock-shop/front-end-v2.yaml)" },
-  { key: 'LAB_PF_PORTS', flag: 'pf-ports', help: 'Local ports of `lab pf`, e.g. grafana=3001,kiali=20002 (default: front-end 8079, eng-app 3000, grafana 8000, prometheus 9090, alertmanager 9093, kiali 20001, jaeger 16686)' },
+  { key: 'LAB_PF_PORTS', flag: 'pf-ports', help: 'Local ports of `lab pf`, e.g. grafana=3001,kiali=20002 (default: front-end 8079, eng-app 3000, grafana 8000, prometheus 9090, alertmanager 9093, kiali 20001, jaeger 16686, argocd 8081)' },
   { key: 'LAB_GITOPS', flag: 'gitops', def: 'off', help: 'off | argocd: Argo CD syncs the samples from a git server in the lab (LAB_DATA_DIR/gitops; `lab gitops commit`)' },
   { key: 'LAB_ENG_APP_IMAGE', flag: 'eng-app-image', help: 'Image of the eng_app Rails app (default: the eng_app document\'s, manifests/eng-app/app.yaml)' },
 ];
