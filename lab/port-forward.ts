@@ -8,7 +8,9 @@ import { LabError, UsageError } from './errors.ts';
 import { kubectlSpawner } from './forward-spawn.ts';
 import { type ForwardSpawner, type SupervisorClock, realClock, superviseAll } from './forward-supervisor.ts';
 import { PF_PORTS_KEY, pfLocalPort } from './pf-ports.ts';
+import { RELEASES } from './observability/endpoints.ts';
 import { GITOPS_RELEASES } from './observability/profiles.ts';
+import { PIPELINE, skippedHere } from './pipeline.ts';
 import { FORWARD_TARGETS, type ForwardTarget, installedBy, kialiLinkNote, profilesInstalling, targetLine } from './ui-targets.ts';
 
 export { FORWARD_TARGETS, type ForwardTarget, uiLines } from './ui-targets.ts';
@@ -25,6 +27,10 @@ async function serviceExists(ctx: LabContext, t: ForwardTarget): Promise<boolean
 }
 
 function whyMissing(ctx: LabContext, t: ForwardTarget): string {
+  // Installed by this config but skipped by this provider (e.g. a chart not cached on sim): say that.
+  const step = t.release ? PIPELINE.find((s) => s.name === RELEASES[t.release!].release) : undefined;
+  const skipped = step && installedBy(ctx.cfg, t) ? skippedHere(ctx, step) : undefined;
+  if (skipped) return `its step ${step!.name} is ${skipped}`;
   const setting = t.release && GITOPS_RELEASES.includes(t.release) ? `LAB_GITOPS=${ctx.cfg.gitops}` : `LAB_PROFILE=${ctx.cfg.profile}`;
   return installedBy(ctx.cfg, t) ? `${setting} installs it but the Service is missing: is the lab up? (make lab-up)` : `not installed with ${setting}`;
 }

@@ -111,7 +111,7 @@ export const gitopsStep: Step = {
       ctx.log.info(`resumed Argo CD's automated sync of ${paused.join(', ')} (left paused by an exercise run)`);
     }
     if (!ctx.provider.capabilities.dataPlane) {
-      ctx.status.skip(`git server and Argo CD's admin password: skipped (${ctx.provider.name}): no pod runs here, so no Argo CD syncs the tree`);
+      ctx.status.skip(`waiting for the git server, reading Argo CD's admin password: skipped (${ctx.provider.name}): no pod runs here, so no Argo CD syncs the tree`);
       return;
     }
     await waitDeploymentAvailable(kube, GIT_SERVER.namespace, GIT_SERVER.deployment, 300_000, { report: (l) => ctx.log.warn(l) });

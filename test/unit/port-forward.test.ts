@@ -101,6 +101,16 @@ test('names given: only those; an unknown one is a usage error (exit 2); a missi
   t.is(missing!.message, 'grafana: monitoring/kube-prometheus-stack-grafana does not exist — not installed with LAB_PROFILE=minimal (LAB_PROFILE=standard or LAB_PROFILE=full installs it)');
 });
 
+test('argocd named on a provider that skipped its release (sim, chart not cached): the skip is the reason, not "is the lab up?"', async (t) => {
+  const { ctx } = testContext(testConfig({ LAB_PROVIDER: 'sim', LAB_GITOPS: 'argocd' }));
+  withServices(ctx, []);
+  const missing = await t.throwsAsync(chooseTargets(ctx, ['argocd']), { instanceOf: LabError });
+  t.is(missing!.message, 'argocd: argocd/argocd-server does not exist — its step argocd is skipped (sim): chart archive not cached (npm run lab -- charts pull)');
+  const off = testContext(testConfig({ LAB_PROVIDER: 'sim' })).ctx;
+  withServices(off, []);
+  t.regex((await t.throwsAsync(chooseTargets(off, ['argocd'])))!.message, /not installed with LAB_GITOPS=off \(LAB_GITOPS=argocd installs it\)$/);
+});
+
 /** Records spawns; each child runs until killed. */
 function holdingSpawner() {
   const spawned: string[][] = [];
