@@ -63,7 +63,11 @@ function stepLines(s: StepRecord): string[] {
 
 export function resultLine(r: ExerciseReport): string {
   const c = r.counts;
-  const skipped = c.skipped > 0 ? `${c.skipped} skipped${r.dataPlane ? '' : ' (sim): needs a data plane'}` : '0 skipped';
+  // On sim most skips are "needs a data plane"; when some have another reason (no Argo CD controller,
+  // a chart not cached), the lines above give each one and the RESULT line does not claim one for all.
+  const reasons = r.steps.flatMap((s) => s.assertions).filter((a) => a.status === 'skipped').map((a) => a.reason ?? '');
+  const simWhy = reasons.every((why) => why.endsWith('needs a data plane')) ? ' (sim): needs a data plane' : ' (sim; each line above says why)';
+  const skipped = c.skipped > 0 ? `${c.skipped} skipped${r.dataPlane ? '' : simWhy}` : '0 skipped';
   const errors = c.errors > 0 ? `, ${c.errors} step error${c.errors === 1 ? '' : 's'}` : '';
   return `RESULT: ${r.status.toUpperCase()} ${r.exercise} — ${c.passed} passed, ${c.failed} failed, ${skipped}${errors}; ${secs(r.durationMs)}`;
 }

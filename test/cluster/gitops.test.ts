@@ -105,6 +105,7 @@ test.serial("an exercise pauses the root's automated sync for its run and resume
 test.serial('the gitops exercise is skipped on sim, saying why', (t) => {
   const r = lab(P, ['exercise', 'gitops']);
   t.regex(r.out, /skipped \(sim\): no Argo CD controller runs here/);
+  t.regex(r.out, /RESULT: PASS gitops — 2 passed, 0 failed, 6 skipped \(sim; each line above says why\)/, 'not "needs a data plane" for skips with other reasons');
 });
 
 test.serial('gitops commands refuse without the GitOps mode (exit 2, naming the setting)', (t) => {
