@@ -4,13 +4,12 @@
 // cached archive) the provider supplies the same CRDs (sim: from the test environment, fetched from
 // the prometheus-operator Go module at the chart's operator version), so the objects are still
 // applied for real against their schemas.
-import type { KubernetesObject, V1CustomResourceDefinition } from '@kubernetes/client-node';
-import { waitCrdEstablished } from '../conditions.ts';
+import type { KubernetesObject } from '@kubernetes/client-node';
 import type { LabContext } from '../context.ts';
-import { LabError } from '../errors.ts';
 import { loadManifests } from '../manifests.ts';
 import { driftOf } from '../objects.ts';
 import { installs } from '../observability/profiles.ts';
+import { ensureCrds, missingCrds } from './fallback-crds.ts';
 import type { Step } from './types.ts';
 
 export const MONITORS_FOLDER = 'observability/monitors';
@@ -20,25 +19,10 @@ export const monitorObjects = (): KubernetesObject[] => loadManifests(MONITORS_F
 
 const crdNames = (objs: KubernetesObject[]) => [...new Set(objs.map((o) => `${o.kind!.toLowerCase()}s.${MONITORING_GROUP}`))];
 
-async function missingCrds(ctx: LabContext): Promise<string[]> {
-  const names = crdNames(monitorObjects());
-  const live = await Promise.all(names.map((n) => ctx.kube().get<V1CustomResourceDefinition>({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', name: n })));
-  return names.filter((_, i) => !live[i]);
-}
-
-async function ensureCrds(ctx: LabContext): Promise<void> {
-  const missing = await missingCrds(ctx);
-  if (!missing.length) return;
-  const supplied = ctx.provider.capabilities.fallbackCrds?.(MONITORING_GROUP) ?? [];
-  const wanted = supplied.filter((c) => missing.includes(c.metadata!.name!));
-  if (wanted.length < missing.length) {
-    throw new LabError(`the ${MONITORING_GROUP} CRDs ${missing.join(', ')} are missing`, {
-      detail: 'They come with the kube-prometheus-stack release; run `lab up` again to install it, or check that release (helm list -n monitoring).',
-    });
-  }
-  await ctx.kube().apply(wanted);
-  for (const c of wanted) await waitCrdEstablished(ctx.kube(), c.metadata!.name!, 60_000);
-}
+const missing = (ctx: LabContext) => missingCrds(ctx, crdNames(monitorObjects()));
+const ensure = (ctx: LabContext) =>
+  ensureCrds(ctx, MONITORING_GROUP, crdNames(monitorObjects()), `the ${MONITORING_GROUP} CRDs`,
+    'They come with the kube-prometheus-stack release; run `lab up` again to install it, or check that release (helm list -n monitoring).');
 
 export const meshMonitorsStep: Step = {
   name: 'mesh-monitors',
@@ -47,13 +31,13 @@ export const meshMonitorsStep: Step = {
   enabled: (cfg) => installs(cfg, 'prometheusStack'),
   disabledReason: (cfg) => `LAB_PROFILE=${cfg.profile} installs no Prometheus`,
   async check(ctx) {
-    const missing = await missingCrds(ctx);
-    if (missing.length) return { done: false, detail: `CRDs missing: ${missing.join(', ')}` };
+    const absent = await missing(ctx);
+    if (absent.length) return { done: false, detail: `CRDs missing: ${absent.join(', ')}` };
     const drift = await driftOf(ctx.kube(), monitorObjects());
     return { done: drift.length === 0, detail: drift.join('\n') };
   },
   async apply(ctx) {
-    await ensureCrds(ctx);
+    await ensure(ctx);
     await ctx.kube().apply(monitorObjects());
   },
   plan: () => [`apply ${monitorObjects().map((o) => `${o.kind}/${o.metadata?.namespace}/${o.metadata?.name}`).join(', ')} (manifests/${MONITORS_FOLDER})`],
