@@ -4,10 +4,9 @@
 // and the bootstrap (AppProjects + the root Application). From the root down, Argo CD syncs the tree
 // from git (lab/gitops/applications.ts); the samples step then waits for the samples' Applications.
 // It also resumes Argo CD's automated sync where an exercise run left it paused (--keep, Ctrl-C).
-import type { KubernetesObject, V1CustomResourceDefinition } from '@kubernetes/client-node';
-import { notReady, waitCrdEstablished, waitDeploymentAvailable } from '../conditions.ts';
+import type { KubernetesObject } from '@kubernetes/client-node';
+import { notReady, waitDeploymentAvailable } from '../conditions.ts';
 import type { LabContext } from '../context.ts';
-import { LabError } from '../errors.ts';
 import { argocdAdminFile, readArgocdAdmin, readInitialAdminPassword, saveArgocdAdmin } from '../gitops/argocd-admin.ts';
 import { bootstrapObjects, GIT_SERVER, GITOPS_APP_ORDER, GITOPS_FOLDERS, gitopsRepoUrl, gitServerObjects, NODE_REPOS_DIR } from '../gitops/applications.ts';
 import { ARGOCD_NAMESPACE, leftPaused, resumeAutoSync } from '../gitops/auto-sync.ts';
@@ -15,10 +14,10 @@ import { GitopsGit, gitopsRepo } from '../gitops/repo.ts';
 import { MANAGED_BY } from '../kube-refs.ts';
 import { loadManifests } from '../manifests.ts';
 import { driftOf } from '../objects.ts';
-import { writeSampleData } from '../samples/sentence-data.ts';
-import { sampleObjects } from './samples.ts';
+import { ensureCrds, missingCrds } from './fallback-crds.ts';
+import { prepareEngAppData, sampleObjects } from './samples.ts';
 import type { Step } from './types.ts';
-import { rebindVolumes, staleVolumes } from './volume-rebind.ts';
+import { staleVolumes } from './volume-rebind.ts';
 
 export const ARGO_GROUP = 'argoproj.io';
 /** The CRDs the bootstrap needs (the argo-cd chart installs them; on sim the testenv supplies them). */
@@ -35,22 +34,6 @@ export const engAppSecretObjects = (ctx: LabContext): KubernetesObject[] => samp
 const applied = (ctx: LabContext): KubernetesObject[] => [namespace(), ...gitServerObjects(), ...engAppSecretObjects(ctx), ...bootstrapObjects()];
 
 const git = (ctx: LabContext) => new GitopsGit(gitopsRepo(ctx.cfg), ctx.run);
-
-async function missingCrds(ctx: LabContext): Promise<string[]> {
-  const live = await Promise.all(ARGO_CRDS.map((name) => ctx.kube().get<V1CustomResourceDefinition>({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', name })));
-  return ARGO_CRDS.filter((_, i) => !live[i]);
-}
-
-async function ensureCrds(ctx: LabContext): Promise<void> {
-  const missing = await missingCrds(ctx);
-  if (!missing.length) return;
-  const wanted = (ctx.provider.capabilities.fallbackCrds?.(ARGO_GROUP) ?? []).filter((c) => missing.includes(c.metadata!.name!));
-  if (wanted.length < missing.length) {
-    throw new LabError(`Argo CD's CRDs ${missing.join(', ')} are missing`, { detail: 'They come with the argocd release; run `lab up` again to install it, or check it: helm list -n argocd' });
-  }
-  await ctx.kube().apply(wanted);
-  for (const c of wanted) await waitCrdEstablished(ctx.kube(), c.metadata!.name!, 60_000);
-}
 
 /** Argo CD's initial admin password, once argocd-server has written it (real clusters only). */
 async function saveAdminPassword(ctx: LabContext): Promise<void> {
@@ -71,7 +54,7 @@ async function saveAdminPassword(ctx: LabContext): Promise<void> {
 
 async function problems(ctx: LabContext): Promise<string[]> {
   if (!git(ctx).exists()) return [`no GitOps repository at ${gitopsRepo(ctx.cfg).gitDir}`];
-  const missing = await missingCrds(ctx);
+  const missing = await missingCrds(ctx, ARGO_CRDS);
   if (missing.length) return missing.map((n) => `CustomResourceDefinition ${n} missing`);
   const kube = ctx.kube();
   const out = await driftOf(kube, applied(ctx));
@@ -98,10 +81,9 @@ export const gitopsStep: Step = {
   async apply(ctx) {
     const repo = git(ctx);
     if ((await repo.ensure(FIRST_COMMIT)) === 'created') ctx.log.info(`created ${repo.repo.gitDir} from manifests/ (${gitopsRepoUrl()} in the cluster)`);
-    await ensureCrds(ctx);
+    await ensureCrds(ctx, ARGO_GROUP, ARGO_CRDS, "Argo CD's CRDs", 'They come with the argocd release; run `lab up` again to install it, or check it: helm list -n argocd');
+    await prepareEngAppData(ctx);
     const kube = ctx.kube();
-    writeSampleData(ctx.cfg.dataDir);
-    await rebindVolumes(kube, await staleVolumes(kube));
     const objs = applied(ctx);
     await kube.apply(objs.filter((o) => o.kind === 'Namespace'));
     await kube.apply(objs.filter((o) => o.kind !== 'Namespace'));

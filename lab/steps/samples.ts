@@ -62,15 +62,19 @@ async function waitReady(ctx: LabContext, objs: KubernetesObject[]): Promise<voi
   }
 }
 
+/** What eng_app needs before its pods start, whoever applies them (the lab, or Argo CD in GitOps
+ * mode): its starter sentence data, and its retained PVs free for its claims again — a claim deleted
+ * by hand (or with its namespace) leaves its retained PV naming the old claim. */
+export async function prepareEngAppData(ctx: LabContext): Promise<void> {
+  writeSampleData(ctx.cfg.dataDir);
+  await rebindVolumes(ctx.kube(), await staleVolumes(ctx.kube()));
+}
+
 /** Apply one sample and wait for it (also `lab seed`). */
 export async function seedSample(ctx: LabContext, name: SampleName): Promise<void> {
   const objs = sampleObjects(ctx, name);
   const kube = ctx.kube();
-  if (name === 'eng-app') {
-    writeSampleData(ctx.cfg.dataDir);
-    // A claim deleted by hand (or with its namespace) leaves its retained PV naming the old claim.
-    await rebindVolumes(kube, await staleVolumes(kube));
-  }
+  if (name === 'eng-app') await prepareEngAppData(ctx);
   // Namespaces first, so everything else has somewhere to go. A Job whose pod template changed
   // (a new image, or a changed Secret's checksum) cannot be updated in place: it is replaced.
   await kube.apply(objs.filter((o) => o.kind === 'Namespace'));
