@@ -26,6 +26,17 @@ export function requestRefresh(c: ApplicationClient, name: string): Promise<unkn
   return c.mergePatch(applicationRef(name), { metadata: { annotations: { [REFRESH_ANNOTATION]: 'normal' } } });
 }
 
+/** Ask each of `names` that exists to refresh (an absent one is passed over); the names asked. */
+export async function refreshExisting(c: ApplicationClient, names: string[]): Promise<string[]> {
+  const asked: string[] = [];
+  for (const n of names) {
+    if (!(await c.get(applicationRef(n)))) continue;
+    await requestRefresh(c, n);
+    asked.push(n);
+  }
+  return asked;
+}
+
 /** Why `app` is not Synced at `head` and Healthy; undefined when it is. */
 export function notDone(name: string, app: KubernetesObject | undefined, head: string): string | undefined {
   if (!app) return `Application ${name} does not exist (yet: its parent creates it from git)`;
@@ -62,9 +73,7 @@ export interface WaitApps {
 export async function waitApplications(c: ApplicationClient, names: string[], head: string, o: WaitApps): Promise<void> {
   const now = o.now ?? Date.now;
   const sleep = o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-  for (const n of names) {
-    if (await c.get(applicationRef(n))) await requestRefresh(c, n);
-  }
+  await refreshExisting(c, names);
   const t0 = now();
   for (;;) {
     const left = await applicationsNotDone(c, names, head);

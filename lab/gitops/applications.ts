@@ -41,9 +41,3 @@ export const treeApplications = (): KubernetesObject[] => [GITOPS_FOLDERS.parent
 
 /** The repository URL every Application and AppProject names. */
 export const gitopsRepoUrl = () => repoUrl(GIT_SERVER_HOST);
-
-/** All Applications' specs, for tests and messages: name → source path. */
-export function applicationPaths(objs: KubernetesObject[] = [...bootstrapObjects(), ...treeApplications()]): Record<string, string> {
-  const apps = objs.filter((o) => o.kind === 'Application') as Array<KubernetesObject & { spec: { source: { path: string } } }>;
-  return Object.fromEntries(apps.map((a) => [a.metadata!.name!, a.spec.source.path]));
-}

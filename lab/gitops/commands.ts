@@ -4,7 +4,7 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { LabContext } from '../context.ts';
 import { UsageError } from '../errors.ts';
-import { requestRefresh } from './app-status.ts';
+import { refreshExisting } from './app-status.ts';
 import { GITOPS_APP_ORDER, gitopsRepoUrl } from './applications.ts';
 import { applicationRef, autoSyncOn, PAUSED_BY, type ApplicationClient } from './auto-sync.ts';
 import { GitopsGit, gitopsRepo } from './repo.ts';
@@ -67,12 +67,7 @@ export async function gitopsCommit(ctx: Ctx, message: string, d: GitopsDeps = {}
   const apps = d.apps ?? ctx.kube();
   const hash = await repo.commit(message);
   if (!hash) return ['nothing to commit: manifests/ is as committed'];
-  const asked: string[] = [];
-  for (const name of GITOPS_APP_ORDER) {
-    if (!(await apps.get(applicationRef(name)))) continue;
-    await requestRefresh(apps, name);
-    asked.push(name);
-  }
+  const asked = await refreshExisting(apps, GITOPS_APP_ORDER);
   return [
     `committed ${hash.slice(0, 8)} "${message}"`,
     asked.length ? `asked Argo CD to refresh ${asked.join(', ')} now` : 'no Application exists yet to refresh (run npm run lab -- up)',

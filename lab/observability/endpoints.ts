@@ -3,14 +3,13 @@
 // tracing provider, Alloy's Loki endpoint and the exercises all name the same thing; a contract test
 // (test/unit/chart-wiring.test.ts) checks each one against the Services the pinned charts create
 // with our values (fixtures/charts/contract.json).
+import { ARGOCD_NAMESPACE } from '../gitops/auto-sync.ts';
 import type { ChartName } from '../versions.ts';
 
 export const MONITORING_NAMESPACE = 'monitoring';
 export const ISTIO_NAMESPACE = 'istio-system';
 /** lab/samples/sock-shop.ts SOCK_SHOP_NAMESPACE (not imported: this table stays free of the samples). */
 const SOCK_SHOP_NAMESPACE = 'sock-shop';
-/** lab/gitops/auto-sync.ts ARGOCD_NAMESPACE (the same name; a test keeps them equal). */
-const ARGOCD_NAMESPACE = 'argocd';
 
 export interface ReleaseSpec {
   /** Helm release name (seed 001 uses `kube-prometheus-stack` in `monitoring`). */

@@ -11,7 +11,7 @@ import type { KubernetesObject, V1Deployment, V1Service } from '@kubernetes/clie
 import { parseAllDocuments } from 'yaml';
 import { loadContract, releaseFact } from '../../lab/charts/contract.ts';
 import {
-  applicationPaths, bootstrapObjects, GIT_SERVER, GIT_SERVER_HOST, GITOPS_APP_ORDER, GITOPS_FOLDERS, gitopsRepoUrl, gitServerObjects, NODE_REPOS_DIR, POD_REPOS_DIR, ROOT_APP, SAMPLE_APPS, treeApplications,
+  bootstrapObjects, GIT_SERVER, GIT_SERVER_HOST, GITOPS_APP_ORDER, GITOPS_FOLDERS, gitopsRepoUrl, gitServerObjects, NODE_REPOS_DIR, POD_REPOS_DIR, ROOT_APP, SAMPLE_APPS, treeApplications,
 } from '../../lab/gitops/applications.ts';
 import { ARGOCD_NAMESPACE } from '../../lab/gitops/auto-sync.ts';
 import { GIT_PORT, gitDaemonArgs } from '../../lab/gitops/daemon.ts';
@@ -32,6 +32,7 @@ const all = [...bootstrapObjects(), ...treeApplications()];
 const apps = all.filter((o) => o.kind === 'Application') as App[];
 const projects = bootstrapObjects().filter((o) => o.kind === 'AppProject') as Project[];
 const byName = (name: string) => apps.find((a) => a.metadata!.name === name)!;
+const applicationPaths = (): Record<string, string> => Object.fromEntries(apps.map((a) => [a.metadata!.name!, a.spec.source.path]));
 
 test('the git server runs gitDaemonArgs on the repositories /opt/nfs/gitops holds, on the deploy nodes, in Argo CD\'s pinned image', (t) => {
   const d = gitServerObjects().find((o) => o.kind === 'Deployment') as V1Deployment;
