@@ -9,7 +9,7 @@ import { kubectlSpawner } from './forward-spawn.ts';
 import { type ForwardSpawner, type SupervisorClock, realClock, superviseAll } from './forward-supervisor.ts';
 import { PF_PORTS_KEY, pfLocalPort } from './pf-ports.ts';
 import { RELEASES } from './observability/endpoints.ts';
-import { GITOPS_RELEASES } from './observability/profiles.ts';
+import { decidingSetting } from './observability/profiles.ts';
 import { PIPELINE, skippedHere } from './pipeline.ts';
 import { FORWARD_TARGETS, type ForwardTarget, installedBy, kialiLinkNote, profilesInstalling, targetLine } from './ui-targets.ts';
 
@@ -31,7 +31,7 @@ function whyMissing(ctx: LabContext, t: ForwardTarget): string {
   const step = t.release ? PIPELINE.find((s) => s.name === RELEASES[t.release!].release) : undefined;
   const skipped = step && installedBy(ctx.cfg, t) ? skippedHere(ctx, step) : undefined;
   if (skipped) return `its step ${step!.name} is ${skipped}`;
-  const setting = t.release && GITOPS_RELEASES.includes(t.release) ? `LAB_GITOPS=${ctx.cfg.gitops}` : `LAB_PROFILE=${ctx.cfg.profile}`;
+  const setting = t.release ? decidingSetting(ctx.cfg, t.release) : `LAB_PROFILE=${ctx.cfg.profile}`;
   return installedBy(ctx.cfg, t) ? `${setting} installs it but the Service is missing: is the lab up? (make lab-up)` : `not installed with ${setting}`;
 }
 

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { LabContext } from '../context.ts';
 import { RELEASES } from '../observability/endpoints.ts';
-import { GITOPS_RELEASES, type ReleaseKey } from '../observability/profiles.ts';
+import { decidingSetting, type ReleaseKey } from '../observability/profiles.ts';
 import { CHARTS } from '../versions.ts';
 import { archivePath, ensureArchive } from './archive.ts';
 import { enabledReleaseKeys } from './helmfile.ts';
@@ -14,7 +14,7 @@ export function chartsList(ctx: LabContext): string[] {
     const pin = CHARTS[RELEASES[k].chart];
     const file = archivePath(ctx.cfg.stateDir, pin);
     const state = existsSync(file) ? `cached ${path.relative(ctx.cfg.root, file)}` : 'not cached';
-    return `${RELEASES[k].release.padEnd(22)} ${pin.repo.name}/${pin.chart} ${pin.version}  sha256 ${pin.sha256.slice(0, 12)}…  ${state}${enabled.has(k) ? '' : `  (not installed with ${GITOPS_RELEASES.includes(k) ? `LAB_GITOPS=${ctx.cfg.gitops}` : `LAB_PROFILE=${ctx.cfg.profile}`})`}`;
+    return `${RELEASES[k].release.padEnd(22)} ${pin.repo.name}/${pin.chart} ${pin.version}  sha256 ${pin.sha256.slice(0, 12)}…  ${state}${enabled.has(k) ? '' : `  (not installed with ${decidingSetting(ctx.cfg, k)})`}`;
   });
 }
 

@@ -32,3 +32,8 @@ export const installs = (cfg: Pick<LabConfig, 'profile' | 'gitops'>, key: Releas
 
 /** The profiles that install `key`, for messages ("Loki is installed with LAB_PROFILE=full"). */
 export const profilesWith = (key: ReleaseKey): ProfileName[] => (Object.keys(PROFILE_RELEASES) as ProfileName[]).filter((p) => PROFILE_RELEASES[p].includes(key));
+
+/** The setting that decides whether `key` is installed, as it is set now ("LAB_GITOPS=off",
+ * "LAB_PROFILE=minimal"): what a message names when a release is left out. */
+export const decidingSetting = (cfg: Pick<LabConfig, 'profile' | 'gitops'>, key: ReleaseKey) =>
+  GITOPS_RELEASES.includes(key) ? `LAB_GITOPS=${cfg.gitops}` : `LAB_PROFILE=${cfg.profile}`;

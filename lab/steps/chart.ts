@@ -10,7 +10,7 @@ import { archivePath, pullArgv } from '../charts/archive.ts';
 import { HELM_TIMEOUT, installArgv, installRelease, releaseDrift, valuesPath, type HelmRelease } from '../charts/release.ts';
 import { loadValues, valuesFileRel } from '../charts/values.ts';
 import { RELEASES } from '../observability/endpoints.ts';
-import { GITOPS_RELEASES, installs, profilesWith, type ReleaseKey } from '../observability/profiles.ts';
+import { decidingSetting, GITOPS_RELEASES, installs, profilesWith, type ReleaseKey } from '../observability/profiles.ts';
 import { CHARTS } from '../versions.ts';
 import type { Step } from './types.ts';
 
@@ -37,7 +37,7 @@ export function chartStep(o: ChartStepOptions): Step {
     title: o.title,
     needs: o.needs,
     enabled: o.enabled ?? ((cfg) => installs(cfg, o.key)),
-    disabledReason: (cfg) => `not with ${GITOPS_RELEASES.includes(o.key) ? `LAB_GITOPS=${cfg.gitops}` : `LAB_PROFILE=${cfg.profile}`}; installed with ${installedWith(o.key)}`,
+    disabledReason: (cfg) => `not with ${decidingSetting(cfg, o.key)}; installed with ${installedWith(o.key)}`,
     skipReason(ctx) {
       const r = release();
       if (ctx.provider.capabilities.dataPlane || existsSync(archivePath(ctx.cfg.stateDir, r.pin))) return undefined;
