@@ -8,21 +8,23 @@
 //   npx tsx bench/footprint.ts [--workers 4]
 import { PROFILES, PROFILE_NEEDS } from '../lab/config-keys.ts';
 import { gitopsParts, labFootprint } from '../lab/footprint/lab-footprint.ts';
-import { add, zero } from '../lab/footprint/pods.ts';
+import { add, zero, type Footprint } from '../lab/footprint/pods.ts';
 import { GiB, MiB } from '../lab/footprint/quantity.ts';
 
 const arg = process.argv.indexOf('--workers');
 const workers = arg > 0 ? Number(process.argv[arg + 1]) : 4;
 const GOAL = { cpu: 3.5, memGiB: 6 };
 const cpu = (c: number) => `${c.toFixed(2)} CPU`;
+const row = (name: string, pods: number, f: Footprint) =>
+  `  ${name.padEnd(18)} ${String(pods).padStart(4)}  ${cpu(f.cpuRequest).padStart(9)}  ${mem(f.memRequest).padStart(9)}  ${mem(f.memLimit).padStart(9)}`;
 const mem = (b: number) => (b >= GiB ? `${(b / GiB).toFixed(2)} GiB` : `${Math.round(b / MiB)} MiB`);
 
 for (const profile of PROFILES) {
   const f = labFootprint(profile, workers);
   console.log(`\n${profile} (${f.nodes} nodes)`);
   console.log(`  ${'component'.padEnd(18)} ${'pods'.padStart(4)}  ${'cpu req'.padStart(9)}  ${'mem req'.padStart(9)}  ${'mem limit'.padStart(9)}`);
-  for (const p of f.parts) console.log(`  ${p.component.padEnd(18)} ${String(p.pods).padStart(4)}  ${cpu(p.footprint.cpuRequest).padStart(9)}  ${mem(p.footprint.memRequest).padStart(9)}  ${mem(p.footprint.memLimit).padStart(9)}`);
-  console.log(`  ${'total'.padEnd(18)} ${String(f.parts.reduce((n, p) => n + p.pods, 0)).padStart(4)}  ${cpu(f.total.cpuRequest).padStart(9)}  ${mem(f.total.memRequest).padStart(9)}  ${mem(f.total.memLimit).padStart(9)}`);
+  for (const p of f.parts) console.log(row(p.component, p.pods, p.footprint));
+  console.log(row('total', f.parts.reduce((n, p) => n + p.pods, 0), f.total));
   const need = PROFILE_NEEDS[profile];
   console.log(`  preflight asks the engine for ${need.cpus} CPUs / ${mem(need.memoryMiB * MiB)}`);
   if (f.total.unbounded.length) console.log(`  containers without a memory limit: ${f.total.unbounded.join(', ')}`);
@@ -36,6 +38,6 @@ for (const profile of PROFILES) {
 const gitops = gitopsParts(workers);
 const extra = gitops.map((p) => p.footprint).reduce(add, zero());
 console.log('\nLAB_GITOPS=argocd adds (to any profile)');
-for (const p of gitops) console.log(`  ${p.component.padEnd(18)} ${String(p.pods).padStart(4)}  ${cpu(p.footprint.cpuRequest).padStart(9)}  ${mem(p.footprint.memRequest).padStart(9)}  ${mem(p.footprint.memLimit).padStart(9)}`);
-console.log(`  ${'total'.padEnd(18)} ${String(gitops.reduce((n, p) => n + p.pods, 0)).padStart(4)}  ${cpu(extra.cpuRequest).padStart(9)}  ${mem(extra.memRequest).padStart(9)}  ${mem(extra.memLimit).padStart(9)}`);
+for (const p of gitops) console.log(row(p.component, p.pods, p.footprint));
+console.log(row('total', gitops.reduce((n, p) => n + p.pods, 0), extra));
 if (extra.unbounded.length) console.log(`  containers without a memory limit: ${extra.unbounded.join(', ')}`);

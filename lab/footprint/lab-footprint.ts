@@ -24,14 +24,16 @@ export function labFootprint(profile: ProfileName, workers = 4, opts: { gitops?:
   const injected = injectedNamespaces(samples);
   const f = profileFootprint({ profile, nodes: workers + 1, istioOperator: istioOperator(), samples, releasePods: (k) => chartPodSets(k, injected) });
   if (!opts.gitops) return f;
-  const parts = [...f.parts, ...gitopsParts(workers)];
+  const parts = [...f.parts, ...gitopsPartsFor(workers + 1, injected)];
   return { ...f, parts, total: parts.map((p) => p.footprint).reduce(add, zero()) };
 }
 
 /** What LAB_GITOPS=argocd adds to any profile: Argo CD's release (as the chart renders it with our
  * values) and the lab's git server. */
 export function gitopsParts(workers = 4): Part[] {
-  const injected = injectedNamespaces(sampleManifests());
-  const nodes = workers + 1;
+  return gitopsPartsFor(workers + 1, injectedNamespaces(sampleManifests()));
+}
+
+function gitopsPartsFor(nodes: number, injected: Set<string>): Part[] {
   return [partOf('argocd', chartPodSets('argocd', injected), nodes), partOf('git-server', podSetsOf(gitServerObjects()), nodes)];
 }
