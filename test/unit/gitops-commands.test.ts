@@ -61,6 +61,16 @@ test('status: the uncommitted edit, then each Application — synced at HEAD or 
   t.regex(out, /eng-app\s+not created yet/);
 });
 
+test("status when Argo CD's API cannot be read: the repository part is still shown, and the Applications part says why instead of claiming a state", async (t) => {
+  const { repo, ctx } = setup();
+  await repo.ensure('first');
+  const broken: ApplicationClient = { get: async () => { throw new Error('connection refused'); }, mergePatch: async () => undefined };
+  const out = (await gitopsStatus(ctx, { apps: broken, repo })).join('\n');
+  t.regex(out, /manifests\/ is as committed/);
+  t.regex(out, /Argo CD's Applications:\n {2}cannot read them: connection refused$/);
+  t.notRegex(out, /not created yet|automated/, 'no Application state is made up');
+});
+
 test('commit: records the edit, asks the Applications that exist to refresh; nothing left to commit says so', async (t) => {
   const { workTree, repo, ctx } = setup();
   await repo.ensure('first');
